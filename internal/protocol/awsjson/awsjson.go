@@ -1,0 +1,75 @@
+// Package awsjson is the body codec of the awsJson1_0 and awsJson1_1
+// protocols: a JSON object per request and response, timestamps as epoch
+// seconds, blobs as base64, and errors as {"__type": code, "message": text}.
+// The two versions differ only in their content type.
+package awsjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// ContentType returns the media type of a JSON protocol version ("1.0" or
+// "1.1").
+func ContentType(version string) string {
+	return "application/x-amz-json-" + version
+}
+
+// Decode fills the structure v points to from a request body. An empty body
+// is an empty object; anything but one JSON object is an error.
+func Decode(body []byte, v any) error {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil
+	}
+	if body[0] != '{' {
+		return errors.New("request body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return describe(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("request body has data after the JSON object")
+	}
+	return nil
+}
+
+// describe turns a decoding error into a sentence that names the member
+// without echoing Go type names.
+func describe(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		if typeErr.Field != "" {
+			return fmt.Errorf("member '%s' cannot hold a JSON %s", typeErr.Field, typeErr.Value)
+		}
+		return fmt.Errorf("a JSON %s is not allowed there", typeErr.Value)
+	}
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) {
+		return fmt.Errorf("request body is not valid JSON (at byte %d)", syntaxErr.Offset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return errors.New("request body ends in the middle of a JSON value")
+	}
+	return fmt.Errorf("request body cannot be read: %v", err)
+}
+
+// Encode renders a response structure.
+func Encode(v any) ([]byte, error) {
+	return json.Marshal(v)
+}
+
+type errorBody struct {
+	Type    string `json:"__type"`
+	Message string `json:"message,omitempty"`
+}
+
+// EncodeError renders an error response body.
+func EncodeError(code, message string) []byte {
+	b, _ := json.Marshal(errorBody{Type: code, Message: message})
+	return b
+}

@@ -1,0 +1,358 @@
+// Package protocol serves modelled AWS services over HTTP. It routes a
+// request to its service and operation by the rules of the awsJson1_0,
+// awsJson1_1 and rpcv2Cbor protocols, learns the caller from the SigV4
+// credential, decodes the body into the operation's input, and writes the
+// output or the error back in the same protocol.
+//
+// It knows HTTP, SigV4, JSON and CBOR. It knows nothing of any particular
+// service: what a service's errors mean is the ErrorMapper's business.
+package protocol
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"reflect"
+	"runtime/debug"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/dxlab/dxlab/internal/caller"
+	"github.com/dxlab/dxlab/internal/protocol/awsjson"
+	"github.com/dxlab/dxlab/internal/protocol/rpcv2cbor"
+	"github.com/dxlab/dxlab/internal/protocol/sigv4"
+	"github.com/dxlab/dxlab/internal/smithy"
+)
+
+// DefaultMaxBodyBytes bounds request bodies when Options leaves it zero. The
+// largest legitimate request of these services is a few kilobytes.
+const DefaultMaxBodyBytes = 1 << 20
+
+// DefaultRegion is the region of an unsigned request.
+const DefaultRegion = "us-east-1"
+
+// WireError is an error as a client sees it.
+type WireError struct {
+	// Code is the error's shape name, e.g. "DirectConnectClientException".
+	Code string
+	// Status is the HTTP status code.
+	Status int
+	// Message is what the client is shown; never internal detail.
+	Message string
+}
+
+// ErrorMapper turns an error an operation returned into what the client
+// sees. It must handle every error, mapping unknown ones to the service's
+// server error without leaking their text.
+type ErrorMapper func(svc *smithy.Service, err error) WireError
+
+// Accounts resolves the account an access key belongs to.
+type Accounts interface {
+	// AccountFor returns the 12-digit account of an access key id.
+	AccountFor(accessKeyID string) string
+	// DefaultAccount is the account unsigned requests are served as.
+	DefaultAccount() string
+}
+
+// Options configures a Handler. Services and MapError are required.
+type Options struct {
+	Services []*smithy.Service
+	MapError ErrorMapper
+	Accounts Accounts
+	// MaxBodyBytes bounds request bodies; zero means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// Logger receives one line per failed request; nil discards.
+	Logger *slog.Logger
+}
+
+// Handler serves the AWS APIs of the configured services.
+type Handler struct {
+	opts     Options
+	byTarget map[string]*smithy.Service // awsJson X-Amz-Target prefix
+	byPath   map[string]*smithy.Service // rpcv2Cbor service path segment
+	log      *slog.Logger
+}
+
+// New returns a Handler for opts.
+func New(opts Options) *Handler {
+	h := &Handler{
+		opts:     opts,
+		byTarget: map[string]*smithy.Service{},
+		byPath:   map[string]*smithy.Service{},
+		log:      opts.Logger,
+	}
+	if h.opts.MaxBodyBytes == 0 {
+		h.opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	for _, s := range opts.Services {
+		h.byTarget[s.TargetPrefix] = s
+		if s.CBOR {
+			h.byPath[s.TargetPrefix] = s
+		}
+	}
+	return h
+}
+
+// wire is the protocol a request arrived in; responses use the same.
+type wire int
+
+const (
+	wireJSON wire = iota
+	wireCBOR
+)
+
+// exchange is one request in flight.
+type exchange struct {
+	w         http.ResponseWriter
+	r         *http.Request
+	wire      wire
+	svc       *smithy.Service
+	op        string
+	requestID string
+}
+
+// Protocol-level errors, which arise before any service is involved.
+var (
+	errUnknownOperation = func(msg string) WireError { return WireError{"UnknownOperationException", http.StatusBadRequest, msg} }
+	errSerialization    = func(msg string) WireError { return WireError{"SerializationException", http.StatusBadRequest, msg} }
+	errMediaType        = func(msg string) WireError {
+		return WireError{"UnsupportedMediaTypeException", http.StatusUnsupportedMediaType, msg}
+	}
+	errSignature = func(msg string) WireError {
+		return WireError{"IncompleteSignatureException", http.StatusBadRequest, msg}
+	}
+	errTooLarge = func(limit int64) WireError {
+		return WireError{"RequestEntityTooLargeException", http.StatusRequestEntityTooLarge,
+			fmt.Sprintf("Request body is larger than %d bytes.", limit)}
+	}
+	errMethod = WireError{"MethodNotAllowedException", http.StatusMethodNotAllowed, "AWS API requests use POST."}
+)
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	x := &exchange{w: w, r: r, requestID: uuid.NewString()}
+	w.Header().Set("X-Amzn-RequestId", x.requestID)
+	defer func() {
+		if p := recover(); p != nil {
+			h.log.Error("panic serving request", "request_id", x.requestID, "operation", x.op, "panic", p, "stack", string(debug.Stack()))
+			h.writeError(x, WireError{"InternalFailure", http.StatusInternalServerError, "The server hit an internal error. Request ID " + x.requestID + "."})
+		}
+	}()
+	if werr, ok := h.route(x); !ok {
+		h.writeError(x, werr)
+		return
+	}
+	h.serve(x)
+}
+
+// route finds the service and operation of a request and checks its
+// protocol headers.
+func (h *Handler) route(x *exchange) (WireError, bool) {
+	r := x.r
+	if rest, ok := strings.CutPrefix(r.URL.Path, "/service/"); ok {
+		x.wire = wireCBOR
+		svcName, opPart, _ := strings.Cut(rest, "/")
+		op, _ := strings.CutPrefix(opPart, "operation/")
+		if r.Method != http.MethodPost {
+			return errMethod, false
+		}
+		x.svc = h.byPath[svcName]
+		if x.svc == nil {
+			return errUnknownOperation(fmt.Sprintf("No service named '%s' speaks rpc-v2-cbor here.", svcName)), false
+		}
+		if !strings.HasPrefix(opPart, "operation/") || strings.Contains(op, "/") {
+			return errUnknownOperation("The request path must be /service/" + svcName + "/operation/<Operation>."), false
+		}
+		x.op = op
+		if _, ok := x.svc.Operations[op]; !ok {
+			return errUnknownOperation(fmt.Sprintf("%s has no operation named '%s'.", x.svc.Name, op)), false
+		}
+		if v := r.Header.Get(rpcv2cbor.ProtocolHeader); v != rpcv2cbor.ProtocolValue {
+			return errSerialization("The " + rpcv2cbor.ProtocolHeader + " header must be " + rpcv2cbor.ProtocolValue + "."), false
+		}
+		if !mediaTypeIs(r, rpcv2cbor.ContentType, true) {
+			return errMediaType("Content-Type must be " + rpcv2cbor.ContentType + "."), false
+		}
+		return WireError{}, true
+	}
+
+	x.wire = wireJSON
+	target := r.Header.Get("X-Amz-Target")
+	prefix, op, found := strings.Cut(target, ".")
+	if s := h.byTarget[prefix]; s != nil {
+		x.svc = s
+	}
+	if r.Method != http.MethodPost {
+		return errMethod, false
+	}
+	if r.URL.Path != "/" {
+		return errUnknownOperation("awsJson requests are sent to / with an X-Amz-Target header."), false
+	}
+	if target == "" {
+		return errUnknownOperation("The X-Amz-Target header is missing."), false
+	}
+	if x.svc == nil || !found {
+		return errUnknownOperation(fmt.Sprintf("No service answers to X-Amz-Target '%s'.", target)), false
+	}
+	x.op = op
+	if _, ok := x.svc.Operations[op]; !ok {
+		return errUnknownOperation(fmt.Sprintf("%s has no operation named '%s'.", x.svc.Name, op)), false
+	}
+	// Clients of both JSON versions exist for every service in the wild, so
+	// either version is accepted; anything that is not AWS JSON is not.
+	if !mediaTypeIs(r, awsjson.ContentType("1.0"), false) && !mediaTypeIs(r, awsjson.ContentType("1.1"), false) {
+		return errMediaType("Content-Type must be " + awsjson.ContentType(x.svc.JSONVersion) + "."), false
+	}
+	return WireError{}, true
+}
+
+// mediaTypeIs reports whether r's Content-Type is want. A request without a
+// body may leave it out when emptyOK is set.
+func mediaTypeIs(r *http.Request, want string, emptyOK bool) bool {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return emptyOK && r.ContentLength == 0
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	return err == nil && strings.EqualFold(mt, want)
+}
+
+func (h *Handler) serve(x *exchange) {
+	who, werr, ok := h.identify(x.r)
+	if !ok {
+		h.writeError(x, werr)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, h.opts.MaxBodyBytes))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			h.writeError(x, errTooLarge(h.opts.MaxBodyBytes))
+			return
+		}
+		h.writeError(x, errSerialization("The request body could not be read."))
+		return
+	}
+	op := x.svc.Operations[x.op]
+	in := op.NewInput()
+	if x.wire == wireCBOR {
+		err = rpcv2cbor.Decode(body, in)
+	} else {
+		err = awsjson.Decode(body, in)
+	}
+	if err != nil {
+		h.writeError(x, errSerialization(sentence(err.Error())))
+		return
+	}
+	ctx := caller.With(x.r.Context(), who)
+	out, err := op.Invoke(ctx, in)
+	if err != nil {
+		h.writeMapped(x, err)
+		return
+	}
+	h.writeOutput(x, out)
+}
+
+// identify returns the caller of r: the account of its access key and the
+// region of its credential scope, or the default account in DefaultRegion
+// when r is not signed.
+func (h *Handler) identify(r *http.Request) (caller.Caller, WireError, bool) {
+	cred, err := sigv4.Parse(r)
+	if errors.Is(err, sigv4.ErrUnsigned) {
+		return caller.Caller{Account: h.defaultAccount(), Region: DefaultRegion}, WireError{}, true
+	}
+	if err != nil {
+		return caller.Caller{}, errSignature(sentence(err.Error())), false
+	}
+	account := h.defaultAccount()
+	if h.opts.Accounts != nil {
+		account = h.opts.Accounts.AccountFor(cred.AccessKeyID)
+	}
+	return caller.Caller{Account: account, Region: cred.Region, AccessKeyID: cred.AccessKeyID}, WireError{}, true
+}
+
+func (h *Handler) defaultAccount() string {
+	if h.opts.Accounts == nil {
+		return "123456789012"
+	}
+	return h.opts.Accounts.DefaultAccount()
+}
+
+func (h *Handler) writeMapped(x *exchange, err error) {
+	werr := h.opts.MapError(x.svc, err)
+	if werr.Status >= 500 {
+		h.log.Error("operation failed", "request_id", x.requestID, "operation", x.op, "err", err)
+	}
+	h.writeError(x, werr)
+}
+
+func (h *Handler) writeOutput(x *exchange, out any) {
+	if v := reflect.ValueOf(out); !v.IsValid() || (v.Kind() == reflect.Pointer && v.IsNil()) {
+		out = struct{}{}
+	}
+	var body []byte
+	var err error
+	if x.wire == wireCBOR {
+		body, err = rpcv2cbor.Encode(out)
+	} else {
+		body, err = awsjson.Encode(out)
+	}
+	if err != nil {
+		h.writeMapped(x, fmt.Errorf("encoding %s output: %w", x.op, err))
+		return
+	}
+	h.write(x, http.StatusOK, body)
+}
+
+func (h *Handler) writeError(x *exchange, e WireError) {
+	x.w.Header().Set("X-Amzn-ErrorType", e.Code)
+	var body []byte
+	if x.wire == wireCBOR {
+		typeID := e.Code
+		if x.svc != nil && x.svc.Namespace != "" {
+			typeID = x.svc.Namespace + "#" + e.Code
+		}
+		body = rpcv2cbor.EncodeError(typeID, e.Message)
+	} else {
+		body = awsjson.EncodeError(e.Code, e.Message)
+	}
+	h.write(x, e.Status, body)
+}
+
+func (h *Handler) write(x *exchange, status int, body []byte) {
+	hd := x.w.Header()
+	if x.wire == wireCBOR {
+		hd.Set("Content-Type", rpcv2cbor.ContentType)
+		hd.Set(rpcv2cbor.ProtocolHeader, rpcv2cbor.ProtocolValue)
+	} else {
+		version := "1.1"
+		if x.svc != nil {
+			version = x.svc.JSONVersion
+		}
+		hd.Set("Content-Type", awsjson.ContentType(version))
+	}
+	hd.Set("Content-Length", fmt.Sprint(len(body)))
+	x.w.WriteHeader(status)
+	_, _ = x.w.Write(body)
+}
+
+// sentence capitalises a Go error text and ends it with a period, the way
+// AWS messages read.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	s = strings.ToUpper(s[:1]) + s[1:]
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+var _ http.Handler = (*Handler)(nil)
