@@ -18,6 +18,5 @@ func newID(prefix string) string {
 	return prefix + "-" + string(b)
 }
 
-
 var connectionIDPattern = regexp.MustCompile(`^dxcon-[a-z0-9]{8}$`)
 var lagIDPattern = regexp.MustCompile(`^dxlag-[a-z0-9]{8}$`)

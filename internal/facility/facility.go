@@ -219,6 +219,12 @@ func (f *Facility) Schedule(ctx context.Context, w store.Writer, r Resource, ste
 		return fmt.Errorf("facility: no step named %q", stepName)
 	}
 	now := f.clock.Now()
+	if at, ok := ctx.Value(firedAtKey{}).(time.Time); ok && at.Before(now) {
+		// A step scheduled by a step that fired late (the clock jumped
+		// ahead) starts from when its predecessor was due, so one jump
+		// carries a resource through every step that fits in it.
+		now = at
+	}
 	t := store.Transition{
 		ID:           newTransitionID(),
 		Step:         s.Name,
@@ -352,7 +358,11 @@ func (f *Facility) fire(ctx context.Context, id string) (bool, error) {
 			f.log.Error("dropping transition of an unknown step", "transition", t.ID, "step", t.Step)
 			return nil
 		}
-		if err := s.Apply(ctx, w, t); err != nil {
+		applyCtx := ctx
+		if !t.DueAt.IsZero() {
+			applyCtx = context.WithValue(ctx, firedAtKey{}, t.DueAt)
+		}
+		if err := s.Apply(applyCtx, w, t); err != nil {
 			applyErr = err
 			return err
 		}
@@ -377,6 +387,9 @@ func (f *Facility) fire(ctx context.Context, id string) (bool, error) {
 }
 
 var errSkip = errors.New("skip")
+
+// firedAtKey carries the due time of the transition being applied.
+type firedAtKey struct{}
 
 // Pending lists every pending transition, the due ones first.
 func (f *Facility) Pending(ctx context.Context) ([]store.Transition, error) {
