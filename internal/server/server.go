@@ -57,6 +57,8 @@ type Server struct {
 	opts     Options
 	store    store.Store
 	facility *facility.Facility
+	dx       *directconnect.Service
+	ic       *interconnect.Service
 	handler  http.Handler
 	log      *slog.Logger
 	started  time.Time
@@ -106,7 +108,7 @@ func New(opts Options) (*Server, error) {
 	}
 	dx := directconnect.New(directconnect.Options{Store: st, Facility: fac, Logger: opts.Logger})
 	ic := interconnect.New(interconnect.Options{Facility: fac})
-	s := &Server{opts: opts, store: st, facility: fac, log: opts.Logger, started: time.Now()}
+	s := &Server{opts: opts, store: st, facility: fac, dx: dx, ic: ic, log: opts.Logger, started: time.Now()}
 
 	aws := protocol.New(protocol.Options{
 		Services: []*smithy.Service{dxapi.Service(dx), icapi.Service(ic)},
