@@ -3,9 +3,9 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"slices"
-	"fmt"
 	"testing"
 
 	"github.com/dxlab/dxlab/internal/api/dxapi"

@@ -1,0 +1,93 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/fxamacker/cbor/v2"
+
+	"github.com/dxlab/dxlab/internal/api/dxapi"
+	"github.com/dxlab/dxlab/internal/api/icapi"
+	"github.com/dxlab/dxlab/internal/facility"
+)
+
+func fuzzServer(f *testing.F) http.Handler {
+	s, err := New(Options{DataDir: f.TempDir(), Profile: facility.Instant})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { s.Close() })
+	return s.Handler()
+}
+
+// checkAnswer holds every answer to the rules: no server error, and an
+// error body of the protocol's shape.
+func checkAnswer(t *testing.T, rec *httptest.ResponseRecorder, decode func([]byte, any) error) {
+	if rec.Code >= 500 {
+		t.Fatalf("status %d: %q", rec.Code, rec.Body.Bytes())
+	}
+	var body map[string]any
+	if err := decode(rec.Body.Bytes(), &body); err != nil {
+		t.Fatalf("status %d with an undecodable body %q: %v", rec.Code, rec.Body.Bytes(), err)
+	}
+	if rec.Code >= 400 {
+		if typ, _ := body["__type"].(string); typ == "" {
+			t.Fatalf("error without __type: %q", rec.Body.Bytes())
+		}
+	}
+}
+
+// FuzzAWSJSON sends arbitrary JSON bodies to every operation of both
+// services.
+func FuzzAWSJSON(f *testing.F) {
+	h := fuzzServer(f)
+	targets := []string{}
+	for _, op := range dxapi.OperationNames {
+		targets = append(targets, "OvertureService."+op)
+	}
+	for _, op := range icapi.OperationNames {
+		targets = append(targets, "Interconnect."+op)
+	}
+	f.Add(uint8(0), []byte(`{}`))
+	f.Add(uint8(16), []byte(`{"location":"EqDC2","bandwidth":"1Gbps","connectionName":"x","tags":[{"key":"a"}]}`))
+	f.Add(uint8(33), []byte(`{"connectionId":"dxcon-ffffffff","maxResults":0,"nextToken":"ZHhsYWIxOg"}`))
+	f.Add(uint8(60), []byte(`{"resourceArn":"arn:aws:directconnect:us-east-1:123456789012:dxcon/dxcon-ffffffff","tags":[{"key":"k","value":null}]}`))
+	f.Add(uint8(70), []byte(`{"maxResults":1e99,"provider":{"cloudServiceProvider":"gcp","lastMileProvider":"x"}}`))
+	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+		req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		req.Header.Set("X-Amz-Target", targets[int(which)%len(targets)])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		checkAnswer(t, rec, json.Unmarshal)
+	})
+}
+
+// FuzzRPCv2CBOR sends arbitrary CBOR bodies to every Interconnect operation.
+func FuzzRPCv2CBOR(f *testing.F) {
+	h := fuzzServer(f)
+	seed := func(v any) []byte {
+		b, err := cbor.Marshal(v)
+		if err != nil {
+			f.Fatal(err)
+		}
+		return b
+	}
+	f.Add(uint8(0), []byte{0xa0})
+	f.Add(uint8(8), seed(map[string]any{"maxResults": 1, "provider": map[string]any{"cloudServiceProvider": "gcp"}}))
+	f.Add(uint8(5), seed(map[string]any{"id": "mce-aws-gcp-iad"}))
+	f.Add(uint8(1), seed(map[string]any{"bandwidth": "1Gbps", "attachPoint": map[string]any{"directConnectGateway": "x"}, "tags": map[string]any{"k": "v"}}))
+	f.Add(uint8(2), []byte{0xbf, 0x61, 0x61, 0xc1, 0xfb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0, 0xff})
+	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
+		op := icapi.OperationNames[int(which)%len(icapi.OperationNames)]
+		req := httptest.NewRequest("POST", "/service/Interconnect/operation/"+op, bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/cbor")
+		req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		checkAnswer(t, rec, cbor.Unmarshal)
+	})
+}
