@@ -255,12 +255,7 @@ func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnecti
 	if in.EncryptionMode != nil && !slices.Contains(encryptionModes, *in.EncryptionMode) {
 		return nil, invalid("Encryption mode %s is not valid. Valid values: %s.", *in.EncryptionMode, strings.Join(encryptionModes, ", "))
 	}
-	var c connection
-	err := s.update(ctx, func(w store.Writer) error {
-		rec, err := load(ctx, w, kindConnection, id, &c, connectionNotFound(id))
-		if err != nil {
-			return err
-		}
+	return s.changeConnection(ctx, id, func(w store.Writer, c *connection) error {
 		if c.State == stateDeleted {
 			return fault.New(fault.Conflict, "Connection %s is deleted and cannot be updated.", id)
 		}
@@ -272,6 +267,22 @@ func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnecti
 		}
 		if in.ConnectionName != nil {
 			c.Name = *in.ConnectionName
+		}
+		return nil
+	})
+}
+
+// changeConnection applies change to a connection the caller can see and
+// saves it, in one transaction.
+func (s *Service) changeConnection(ctx context.Context, id string, change func(w store.Writer, c *connection) error) (*dxapi.Connection, error) {
+	var c connection
+	err := s.update(ctx, func(w store.Writer) error {
+		rec, err := load(ctx, w, kindConnection, id, &c, connectionNotFound(id))
+		if err != nil {
+			return err
+		}
+		if err := change(w, &c); err != nil {
+			return err
 		}
 		return save(ctx, w, rec, &c)
 	})
@@ -286,12 +297,7 @@ func (s *Service) DeleteConnection(ctx context.Context, in *dxapi.DeleteConnecti
 	if err := checkConnectionID(id); err != nil {
 		return nil, err
 	}
-	var c connection
-	err := s.update(ctx, func(w store.Writer) error {
-		rec, err := load(ctx, w, kindConnection, id, &c, connectionNotFound(id))
-		if err != nil {
-			return err
-		}
+	return s.changeConnection(ctx, id, func(w store.Writer, c *connection) error {
 		if c.State == stateDeleted {
 			return fault.New(fault.Conflict, "Connection %s has already been deleted.", id)
 		}
@@ -303,15 +309,8 @@ func (s *Service) DeleteConnection(ctx context.Context, in *dxapi.DeleteConnecti
 		if err := w.Release(ctx, kindConnection, id); err != nil {
 			return err
 		}
-		if err := save(ctx, w, rec, &c); err != nil {
-			return err
-		}
 		return s.facility.Schedule(ctx, w, c.resource(), stepConnectionForget)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return c.api(), nil
 }
 
 // connectionSteps are what the facility does to connections on its own.

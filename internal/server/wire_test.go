@@ -6,8 +6,10 @@ import (
 	"strings"
 	"testing"
 
+	sdk "github.com/aws/aws-sdk-go-v2/service/directconnect"
 	"github.com/fxamacker/cbor/v2"
 
+	"github.com/dxlab/dxlab/internal/accounts"
 	"github.com/dxlab/dxlab/internal/api/dxapi"
 	"github.com/dxlab/dxlab/internal/api/icapi"
 	"github.com/dxlab/dxlab/internal/dxlabtest"
@@ -254,5 +256,40 @@ func TestEveryOperationIsRouted(t *testing.T) {
 	}
 	if n := len(dxapi.OperationNames) + len(icapi.OperationNames); n != 77 {
 		t.Errorf("%d operations in the models, want 64 + 13", n)
+	}
+}
+
+func TestUnsignedRequestsAreTheDefaultAccountInUSEast1(t *testing.T) {
+	dx := dxlabtest.New(t, dxlabtest.Options{})
+	resp, data := dx.Raw("POST", "/", map[string]string{
+		"Content-Type": "application/x-amz-json-1.1",
+		"X-Amz-Target": "OvertureService.CreateConnection",
+	}, []byte(`{"location":"CSVA1","bandwidth":"1Gbps","connectionName":"anonymous"}`))
+	var conn dxapi.Connection
+	if err := json.Unmarshal(data, &conn); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, data)
+	}
+	if *conn.OwnerAccount != "123456789012" || *conn.Region != "us-east-1" {
+		t.Errorf("unsigned request served as %s in %s", *conn.OwnerAccount, *conn.Region)
+	}
+}
+
+func TestAccountsFileMapsKeys(t *testing.T) {
+	dir, err := accounts.Parse(strings.NewReader("[partner]\naws_access_key_id = AKIAPARTNER000000001\naws_secret_access_key = s\naws_account_id = 210987654321\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dx := dxlabtest.New(t, dxlabtest.Options{Accounts: dir})
+	out, err := dx.DirectConnect("AKIAPARTNER000000001", "eu-west-1").CreateConnection(t.Context(), &sdk.CreateConnectionInput{
+		Location: ptr("EqLD5"), Bandwidth: ptr("1Gbps"), ConnectionName: ptr("partner"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *out.OwnerAccount != "210987654321" || *out.Region != "eu-west-1" {
+		t.Errorf("owner %s region %s", *out.OwnerAccount, *out.Region)
+	}
+	if _, err := dx.DirectConnect("210987654321", "eu-west-1").DescribeConnections(t.Context(), &sdk.DescribeConnectionsInput{ConnectionId: out.ConnectionId}); err != nil {
+		t.Errorf("the same account by its 12-digit key cannot see it: %v", err)
 	}
 }

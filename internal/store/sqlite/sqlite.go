@@ -233,10 +233,9 @@ func (t *txn) Insert(ctx context.Context, r store.Record) error {
 	return nil
 }
 
-func (t *txn) Update(ctx context.Context, r store.Record) error {
-	res, err := t.tx.ExecContext(ctx,
-		`UPDATE records SET account = ?, region = ?, parent = ?, data = ? WHERE kind = ? AND id = ?`,
-		r.Account, r.Region, r.Parent, r.Data, r.Kind, r.ID)
+// execOne runs a statement that must touch a row, or reports ErrNotFound.
+func (t *txn) execOne(ctx context.Context, query string, args ...any) error {
+	res, err := t.tx.ExecContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -246,13 +245,14 @@ func (t *txn) Update(ctx context.Context, r store.Record) error {
 	return nil
 }
 
+func (t *txn) Update(ctx context.Context, r store.Record) error {
+	return t.execOne(ctx, `UPDATE records SET account = ?, region = ?, parent = ?, data = ? WHERE kind = ? AND id = ?`,
+		r.Account, r.Region, r.Parent, r.Data, r.Kind, r.ID)
+}
+
 func (t *txn) Delete(ctx context.Context, kind, id string) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM records WHERE kind = ? AND id = ?`, kind, id)
-	if err != nil {
+	if err := t.execOne(ctx, `DELETE FROM records WHERE kind = ? AND id = ?`, kind, id); err != nil {
 		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
 	}
 	if err := t.Release(ctx, kind, id); err != nil {
 		return err
@@ -300,14 +300,7 @@ func (t *txn) Schedule(ctx context.Context, tr store.Transition) error {
 }
 
 func (t *txn) Unschedule(ctx context.Context, id string) error {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM transitions WHERE id = ?`, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return store.ErrNotFound
-	}
-	return nil
+	return t.execOne(ctx, `DELETE FROM transitions WHERE id = ?`, id)
 }
 
 func (t *txn) UnscheduleFor(ctx context.Context, kind, id string) error {

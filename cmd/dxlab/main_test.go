@@ -1,0 +1,122 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"os/exec"
+	"regexp"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/directconnect"
+)
+
+// TestMain runs the real main when the test binary is started as dxlab by
+// the tests below, so they exercise the whole binary without a build step.
+func TestMain(m *testing.M) {
+	if os.Getenv("DXLAB_TEST_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// start runs dxlab as a child process and returns its URL once it serves.
+func start(t *testing.T, dataDir string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--provisioning", "realistic")
+	cmd.Env = append(os.Environ(), "DXLAB_TEST_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	urlRE := regexp.MustCompile(`url=(http://\S+)`)
+	lines := bufio.NewScanner(stderr)
+	deadline := time.After(30 * time.Second)
+	found := make(chan string, 1)
+	go func() {
+		for lines.Scan() {
+			if m := urlRE.FindStringSubmatch(lines.Text()); m != nil {
+				found <- m[1]
+			}
+		}
+	}()
+	select {
+	case url := <-found:
+		return cmd, url
+	case <-deadline:
+		t.Fatal("dxlab did not report its address")
+	}
+	return nil, ""
+}
+
+func client(url string) *directconnect.Client {
+	return directconnect.New(directconnect.Options{
+		Region:           "eu-west-1",
+		BaseEndpoint:     aws.String(url),
+		Credentials:      credentials.NewStaticCredentialsProvider("210987654321", "secret", ""),
+		RetryMaxAttempts: 1,
+	})
+}
+
+func TestAnsweredWritesSurviveKill9(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	cmd, url := start(t, dir)
+
+	resp, err := http.Get(url + "/_dxlab/health")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var health map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&health)
+	resp.Body.Close()
+	if health["status"] != "ok" || health["store"] != "sqlite" || health["provisioning"] != "realistic" {
+		t.Errorf("health: %v", health)
+	}
+
+	out, err := client(url).CreateConnection(ctx, &directconnect.CreateConnectionInput{
+		Location: aws.String("EqLD5"), Bandwidth: aws.String("10Gbps"), ConnectionName: aws.String("survivor"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	cmd, url = start(t, dir)
+	got, err := client(url).DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{ConnectionId: out.ConnectionId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Connections) != 1 || aws.ToString(got.Connections[0].ConnectionName) != "survivor" {
+		t.Fatalf("after kill -9: %+v", got.Connections)
+	}
+
+	// SIGTERM stops it cleanly.
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Error("dxlab did not stop on SIGTERM")
+	}
+}

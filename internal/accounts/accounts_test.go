@@ -1,0 +1,58 @@
+package accounts
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	d, err := Parse(strings.NewReader(`
+# partner and customer
+[partner]
+aws_access_key_id = AKIAPARTNER000000001
+aws_secret_access_key = partner-secret
+aws_account_id = 111122223333
+
+[customer]
+aws_access_key_id=AKIACUSTOMER00000001
+aws_account_id=444455556666
+
+[default]
+aws_account_id = 999988887777
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{
+		"AKIAPARTNER000000001": "111122223333",
+		"AKIACUSTOMER00000001": "444455556666",
+		"777788889999":         "777788889999", // a 12-digit key is its account
+		"AKIASOMEBODYELSE0001": "999988887777", // unknown keys: the default
+	} {
+		if got := d.AccountFor(key); got != want {
+			t.Errorf("AccountFor(%s) = %s, want %s", key, got, want)
+		}
+	}
+	if k, ok := d.Lookup("AKIAPARTNER000000001"); !ok || k.SecretAccessKey != "partner-secret" {
+		t.Errorf("Lookup: %+v %v", k, ok)
+	}
+	if got := (&Directory{}).AccountFor("AKIAX"); got != DefaultAccount {
+		t.Errorf("zero Directory: %s", got)
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	for name, text := range map[string]string{
+		"bad account":      "[p]\naws_access_key_id=A\naws_account_id=12\n",
+		"no account":       "[p]\naws_access_key_id=A\n",
+		"no key":           "[p]\naws_account_id=111122223333\n",
+		"duplicate key":    "[a]\naws_access_key_id=A\naws_account_id=111122223333\n[b]\naws_access_key_id=A\naws_account_id=444455556666\n",
+		"outside profile":  "aws_access_key_id=A\n",
+		"not key=value":    "[p]\njunk\n",
+		"unclosed profile": "[p\n",
+	} {
+		if _, err := Parse(strings.NewReader(text)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
