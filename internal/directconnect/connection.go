@@ -57,7 +57,6 @@ type connection struct {
 	EncryptionMode string                `json:"encryptionMode,omitempty"`
 	Tags           []tag                 `json:"tags"`
 	CreatedAt      time.Time             `json:"createdAt"`
-	DeletedAt      time.Time             `json:"deletedAt,omitzero"`
 }
 
 func (c *connection) resource() facility.Resource {
@@ -302,7 +301,6 @@ func (s *Service) DeleteConnection(ctx context.Context, in *dxapi.DeleteConnecti
 			return fault.New(fault.Conflict, "Connection %s has already been deleted.", id)
 		}
 		c.State = stateDeleted
-		c.DeletedAt = s.clock.Now()
 		if err := w.UnscheduleFor(ctx, kindConnection, id); err != nil {
 			return err
 		}

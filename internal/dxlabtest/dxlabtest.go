@@ -119,16 +119,7 @@ func (in *Instance) DirectConnect(account, region string) *directconnect.Client 
 // returning the HTTP status.
 func (in *Instance) Operator(method, path string, out any) int {
 	in.t.Helper()
-	req, err := http.NewRequest(method, in.URL+path, nil)
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		in.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
+	resp, body := in.Raw(method, path, nil, nil)
 	if out != nil {
 		if err := json.Unmarshal(body, out); err != nil {
 			in.t.Fatalf("%s %s: %v: %s", method, path, err, body)
@@ -137,7 +128,7 @@ func (in *Instance) Operator(method, path string, out any) int {
 	return resp.StatusCode
 }
 
-// Raw sends one raw HTTP request to the AWS endpoint.
+// Raw sends one raw HTTP request to the instance.
 func (in *Instance) Raw(method, path string, headers map[string]string, body []byte) (*http.Response, []byte) {
 	in.t.Helper()
 	req, err := http.NewRequest(method, in.URL+path, bytes.NewReader(body))

@@ -309,10 +309,8 @@ func (g *generator) operationsFile(b *bytes.Buffer) {
 		fmt.Fprintf(b, "\t\t\t\tNewInput: func() any { return new(%s) },\n", in)
 		fmt.Fprintf(b, "\t\t\t\tInvoke: func(ctx context.Context, in any) (any, error) {\n")
 		fmt.Fprintf(b, "\t\t\t\t\tinput := in.(*%s)\n", in)
-		if g.m.Shapes[strings.TrimPrefix(in, "")] != nil || o.Input != nil {
-			fmt.Fprintf(b, "\t\t\t\t\tvar v smithy.Validator\n\t\t\t\t\tinput.validate(&v, \"\")\n")
-			fmt.Fprintf(b, "\t\t\t\t\tif err := v.Err(); err != nil {\n\t\t\t\t\t\treturn nil, err\n\t\t\t\t\t}\n")
-		}
+		fmt.Fprintf(b, "\t\t\t\t\tvar v smithy.Validator\n\t\t\t\t\tinput.validate(&v, \"\")\n")
+		fmt.Fprintf(b, "\t\t\t\t\tif err := v.Err(); err != nil {\n\t\t\t\t\t\treturn nil, err\n\t\t\t\t\t}\n")
 		fmt.Fprintf(b, "\t\t\t\t\treturn h.%s(ctx, input)\n\t\t\t\t},\n\t\t\t},\n", op)
 	}
 	fmt.Fprintf(b, "\t\t},\n\t}\n}\n")

@@ -1034,6 +1034,11 @@ func Service(h Handler) *smithy.Service {
 				NewInput:   func() any { return new(DescribeCustomerMetadataInput) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeCustomerMetadataInput)
+					var v smithy.Validator
+					input.validate(&v, "")
+					if err := v.Err(); err != nil {
+						return nil, err
+					}
 					return h.DescribeCustomerMetadata(ctx, input)
 				},
 			},
@@ -1179,6 +1184,11 @@ func Service(h Handler) *smithy.Service {
 				NewInput:   func() any { return new(DescribeLocationsInput) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeLocationsInput)
+					var v smithy.Validator
+					input.validate(&v, "")
+					if err := v.Err(); err != nil {
+						return nil, err
+					}
 					return h.DescribeLocations(ctx, input)
 				},
 			},
@@ -1219,6 +1229,11 @@ func Service(h Handler) *smithy.Service {
 				NewInput:   func() any { return new(DescribeVirtualGatewaysInput) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeVirtualGatewaysInput)
+					var v smithy.Validator
+					input.validate(&v, "")
+					if err := v.Err(); err != nil {
+						return nil, err
+					}
 					return h.DescribeVirtualGateways(ctx, input)
 				},
 			},
