@@ -144,6 +144,26 @@ func TestRealisticProvisioningFollowsTheClock(t *testing.T) {
 	}
 }
 
+// A connection deleted while AWS is still reviewing it stays deleted: the
+// provisioning steps it was waiting for are called off.
+func TestDeleteWhileProvisioningCancelsTheSteps(t *testing.T) {
+	dx := dxlabtest.New(t, dxlabtest.Options{Profile: facility.Realistic})
+	c := dx.DirectConnect(account, region)
+	id := *create(t, c, "short-lived").ConnectionId
+	if _, err := c.DeleteConnection(ctx, &directconnect.DeleteConnectionInput{ConnectionId: aws.String(id)}); err != nil {
+		t.Fatal(err)
+	}
+	var pending transitions
+	dx.Operator("GET", "/_dxlab/v1/transitions?resource="+id, &pending)
+	if len(pending.Transitions) != 1 || pending.Transitions[0].Step != "connection.forget" {
+		t.Fatalf("pending after delete: %+v", pending.Transitions)
+	}
+	dx.Advance(time.Minute)
+	if got := describe(t, c, id).ConnectionState; got != types.ConnectionStateDeleted {
+		t.Fatalf("a minute after deleting a requested connection it is %s", got)
+	}
+}
+
 type transitions struct {
 	Transitions []struct {
 		ID               string `json:"id"`
@@ -233,6 +253,8 @@ func TestAccountsAndRegionsAreIsolated(t *testing.T) {
 		c := dx.DirectConnect(other.account, other.region)
 		_, err := c.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{ConnectionId: aws.String(id)})
 		apiError(t, err, "DirectConnectClientException", "Could not find Connection with ID "+id)
+		_, err = c.UpdateConnection(ctx, &directconnect.UpdateConnectionInput{ConnectionId: aws.String(id), ConnectionName: aws.String("stolen")})
+		apiError(t, err, "DirectConnectClientException", "Could not find Connection with ID "+id)
 		_, err = c.DeleteConnection(ctx, &directconnect.DeleteConnectionInput{ConnectionId: aws.String(id)})
 		apiError(t, err, "DirectConnectClientException", "Could not find Connection with ID "+id)
 		all, err := c.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{})
@@ -243,8 +265,8 @@ func TestAccountsAndRegionsAreIsolated(t *testing.T) {
 		_, err = c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(arn), Tags: []types.Tag{{Key: aws.String("k")}}})
 		apiError(t, err, "DirectConnectClientException", "Could not find Connection")
 	}
-	if got := describe(t, mine, id).ConnectionState; got == types.ConnectionStateDeleted {
-		t.Error("another account deleted my connection")
+	if got := describe(t, mine, id); got.ConnectionState == types.ConnectionStateDeleted || aws.ToString(got.ConnectionName) != "mine" {
+		t.Errorf("another account changed my connection: %s %q", got.ConnectionState, aws.ToString(got.ConnectionName))
 	}
 }
 
