@@ -1,6 +1,6 @@
-// Package caller carries who made an API request (account and region) from
-// the protocol layer, which learns it from the SigV4 credential, to the
-// services, which scope every resource by it.
+// Package caller carries who made an API request (account and region, and
+// which request it was) from the protocol layer, which learns it from the
+// SigV4 credential, to the services, which scope every resource by it.
 package caller
 
 import "context"
@@ -13,6 +13,9 @@ type Caller struct {
 	Region string
 	// AccessKeyID is the key the request was signed with; empty when unsigned.
 	AccessKeyID string
+	// RequestID and Operation name the request, for the event timeline.
+	RequestID string
+	Operation string
 }
 
 type ctxKey struct{}

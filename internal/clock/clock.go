@@ -38,6 +38,14 @@ func (c *Shifted) Advance(d time.Duration) {
 	c.mu.Unlock()
 }
 
+// SetOffset restores an offset kept from an earlier run; it never moves the
+// clock back.
+func (c *Shifted) SetOffset(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = max(c.offset, d)
+}
+
 // Offset is how far the clock has been moved ahead of the system's.
 func (c *Shifted) Offset() time.Duration {
 	c.mu.Lock()

@@ -2,7 +2,6 @@ package directconnect
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math/rand/v2"
 	"slices"
@@ -13,12 +12,11 @@ import (
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/page"
+	"github.com/dxlab/dxlab/internal/resource"
+	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
 )
-
-// kindConnection is the store kind of connections (dedicated today; hosted
-// connections and interconnects share the dxcon- id space later).
-const kindConnection = "dx.connection"
 
 // The states of a dedicated connection, and what may follow each:
 //
@@ -42,13 +40,11 @@ const (
 	stepConnectionForget       = "connection.forget"
 )
 
-// connection is a connection as the store keeps it.
+// connection is a connection's document; its id, owner and region are the
+// record's (resource.Meta).
 type connection struct {
-	ID             string                `json:"id"`
 	Name           string                `json:"name"`
 	State          dxapi.ConnectionState `json:"state"`
-	Owner          string                `json:"owner"`
-	Region         string                `json:"region"`
 	Location       string                `json:"location"`
 	Bandwidth      string                `json:"bandwidth"`
 	Device         string                `json:"device"`
@@ -59,43 +55,46 @@ type connection struct {
 	CreatedAt      time.Time             `json:"createdAt"`
 }
 
-func (c *connection) resource() facility.Resource {
-	return facility.Resource{Kind: kindConnection, ID: c.ID, Account: c.Owner, Region: c.Region}
+// connections are dedicated connections (hosted connections and
+// interconnects share the dxcon- id space later).
+var connections = &resource.Kind[connection]{
+	Name:  "dx.connection",
+	Noun:  "Connection",
+	State: func(c *connection) string { return string(c.State) },
 }
 
-// api renders a connection as clients see it.
-func (c *connection) api() *dxapi.Connection {
+func (c *connection) tagList() *[]tag { return &c.Tags }
+
+func resourceOf(kind string, m resource.Meta) facility.Resource {
+	return facility.Resource{Kind: kind, ID: m.ID, Account: m.Account, Region: m.Region}
+}
+
+// apiConnection renders a connection as clients see it.
+func apiConnection(o *resource.Object[connection]) *dxapi.Connection {
+	c := o.Doc
 	out := &dxapi.Connection{
-		OwnerAccount:         ptr(c.Owner),
-		ConnectionId:         ptr(c.ID),
-		ConnectionName:       ptr(c.Name),
-		ConnectionState:      ptr(c.State),
-		Region:               ptr(c.Region),
-		Location:             ptr(c.Location),
-		Bandwidth:            ptr(c.Bandwidth),
-		AwsDevice:            ptr(c.Device),
-		AwsDeviceV2:          ptr(c.Device),
-		AwsLogicalDeviceId:   ptr(c.Device),
-		JumboFrameCapable:    ptr(true),
-		HasLogicalRedundancy: ptr(dxapi.HasLogicalRedundancyUnknown),
-		MacSecCapable:        ptr(c.MacSec),
-		Tags:                 c.apiTags(),
+		OwnerAccount:         smithy.Ptr(o.Account),
+		ConnectionId:         smithy.Ptr(o.ID),
+		ConnectionName:       smithy.Ptr(c.Name),
+		ConnectionState:      smithy.Ptr(c.State),
+		Region:               smithy.Ptr(o.Region),
+		Location:             smithy.Ptr(c.Location),
+		Bandwidth:            smithy.Ptr(c.Bandwidth),
+		AwsDevice:            smithy.Ptr(c.Device),
+		AwsDeviceV2:          smithy.Ptr(c.Device),
+		AwsLogicalDeviceId:   smithy.Ptr(c.Device),
+		JumboFrameCapable:    smithy.Ptr(true),
+		HasLogicalRedundancy: smithy.Ptr(dxapi.HasLogicalRedundancyUnknown),
+		MacSecCapable:        smithy.Ptr(c.MacSec),
+		Tags:                 apiTags(c.Tags),
 	}
 	if c.ProviderName != "" {
-		out.ProviderName = ptr(c.ProviderName)
+		out.ProviderName = smithy.Ptr(c.ProviderName)
 	}
 	if c.MacSec {
-		out.EncryptionMode = ptr(c.EncryptionMode)
-		out.PortEncryptionStatus = ptr("Encryption Down")
+		out.EncryptionMode = smithy.Ptr(c.EncryptionMode)
+		out.PortEncryptionStatus = smithy.Ptr("Encryption Down")
 		out.MacSecKeys = []dxapi.MacSecKey{}
-	}
-	return out
-}
-
-func (c *connection) apiTags() []dxapi.Tag {
-	out := make([]dxapi.Tag, len(c.Tags))
-	for i, t := range c.Tags {
-		out[i] = t.api()
 	}
 	return out
 }
@@ -109,10 +108,6 @@ var dedicatedSpeeds = map[string]string{
 	"400Gbps": "400G",
 }
 
-func connectionNotFound(id string) func() error {
-	return func() error { return fault.New(fault.NotFound, "Could not find Connection with ID %s", id) }
-}
-
 func checkConnectionID(id string) error {
 	if !connectionIDPattern.MatchString(id) {
 		return invalid("Connection ID %s has an invalid format.", id)
@@ -120,53 +115,69 @@ func checkConnectionID(id string) error {
 	return nil
 }
 
+// A create operation has three parts, each its own function: check the
+// request and build the document (nothing stored yet), place it in the
+// facility, then store it and schedule its first step in one transaction.
 func (s *Service) CreateConnection(ctx context.Context, in *dxapi.CreateConnectionRequest) (*dxapi.Connection, error) {
+	c, loc, err := s.connectionRequest(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	if c.Device, err = placePort(loc, c.Bandwidth, c.MacSec); err != nil {
+		return nil, err
+	}
+	var o *resource.Object[connection]
+	err = s.update(ctx, func(tx *resource.Tx) error {
+		o, err = s.createConnection(ctx, tx, c)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return apiConnection(o), nil
+}
+
+// connectionRequest checks a CreateConnection request against the location
+// catalog and returns the connection it asks for.
+func (s *Service) connectionRequest(ctx context.Context, in *dxapi.CreateConnectionRequest) (*connection, facility.Location, error) {
 	who := caller.From(ctx)
-	name := deref(in.ConnectionName)
+	name := smithy.Deref(in.ConnectionName)
 	if strings.TrimSpace(name) == "" {
-		return nil, invalid("Connection name must not be empty.")
+		return nil, facility.Location{}, invalid("Connection name must not be empty.")
 	}
-	loc, ok := s.facility.Catalog().Find(who.Region, deref(in.Location))
+	loc, ok := s.facility.Catalog().Find(who.Region, smithy.Deref(in.Location))
 	if !ok {
-		return nil, invalid("Location %s is not a valid Direct Connect location in %s.", deref(in.Location), who.Region)
+		return nil, loc, invalid("Location %s is not a valid Direct Connect location in %s.", smithy.Deref(in.Location), who.Region)
 	}
-	bandwidth := deref(in.Bandwidth)
+	bandwidth := smithy.Deref(in.Bandwidth)
 	speed, ok := dedicatedSpeeds[bandwidth]
 	if !ok {
-		return nil, invalid("Bandwidth %s is not available for dedicated connections. Valid values: 1Gbps, 10Gbps, 100Gbps, 400Gbps.", bandwidth)
+		return nil, loc, invalid("Bandwidth %s is not available for dedicated connections. Valid values: 1Gbps, 10Gbps, 100Gbps, 400Gbps.", bandwidth)
 	}
 	if !slices.Contains(loc.PortSpeeds, speed) {
-		return nil, invalid("Bandwidth %s is not available at location %s.", bandwidth, loc.Code)
+		return nil, loc, invalid("Bandwidth %s is not available at location %s.", bandwidth, loc.Code)
 	}
-	macSec := deref(in.RequestMACSec)
+	macSec := smithy.Deref(in.RequestMACSec)
 	if macSec && !slices.Contains(loc.MacSecPortSpeeds, speed) {
-		return nil, invalid("MACsec is not available for %s connections at location %s.", bandwidth, loc.Code)
-	}
-	devices := loc.DevicesFor(speed, macSec)
-	if len(devices) == 0 {
-		return nil, fault.New(fault.LimitExceeded, "Location %s has no %s port available.", loc.Code, bandwidth)
+		return nil, loc, invalid("MACsec is not available for %s connections at location %s.", bandwidth, loc.Code)
 	}
 	tags, err := newTags(in.Tags)
 	if err != nil {
-		return nil, err
+		return nil, loc, err
 	}
 	if in.LagId != nil {
 		// LAGs do not exist yet, so every LAG id is one the caller cannot see.
 		if !lagIDPattern.MatchString(*in.LagId) {
-			return nil, invalid("Lag ID %s has an invalid format.", *in.LagId)
+			return nil, loc, invalid("Lag ID %s has an invalid format.", *in.LagId)
 		}
-		return nil, fault.New(fault.NotFound, "Could not find Lag with ID %s", *in.LagId)
+		return nil, loc, fault.New(fault.NotFound, "Could not find Lag with ID %s", *in.LagId)
 	}
-
 	c := &connection{
 		Name:         name,
 		State:        stateRequested,
-		Owner:        who.Account,
-		Region:       who.Region,
 		Location:     loc.Code,
 		Bandwidth:    bandwidth,
-		Device:       devices[rand.IntN(len(devices))].ID,
-		ProviderName: deref(in.ProviderName),
+		ProviderName: smithy.Deref(in.ProviderName),
 		MacSec:       macSec,
 		Tags:         tags,
 		CreatedAt:    s.clock.Now(),
@@ -174,64 +185,72 @@ func (s *Service) CreateConnection(ctx context.Context, in *dxapi.CreateConnecti
 	if macSec {
 		c.EncryptionMode = "should_encrypt"
 	}
-	err = s.update(ctx, func(w store.Writer) error {
-		for {
-			c.ID = newID("dxcon")
-			data, err := json.Marshal(c)
-			if err != nil {
-				return err
-			}
-			err = w.Insert(ctx, store.Record{Kind: kindConnection, ID: c.ID, Account: c.Owner, Region: c.Region, Data: data})
-			if errors.Is(err, store.ErrExists) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			return s.facility.Schedule(ctx, w, c.resource(), stepConnectionApprove)
-		}
-	})
+	return c, loc, nil
+}
+
+// placePort picks the AWS device a new port goes on.
+func placePort(loc facility.Location, bandwidth string, macSec bool) (string, error) {
+	devices := loc.DevicesFor(dedicatedSpeeds[bandwidth], macSec)
+	if len(devices) == 0 {
+		return "", fault.New(fault.LimitExceeded, "Location %s has no %s port available.", loc.Code, bandwidth)
+	}
+	// Ports are not reserved yet: spreading connections over the devices
+	// keeps a busy location from running out.
+	return devices[rand.IntN(len(devices))].ID, nil
+}
+
+// createConnection stores a new connection of the caller's and schedules
+// AWS's review of it.
+func (s *Service) createConnection(ctx context.Context, tx *resource.Tx, c *connection) (*resource.Object[connection], error) {
+	who := caller.From(ctx)
+	o, err := connections.Create(ctx, tx, resource.Meta{Account: who.Account, Region: who.Region}, c, func() string { return newID("dxcon") })
 	if err != nil {
 		return nil, err
 	}
-	return c.api(), nil
+	return o, s.facility.Schedule(ctx, tx, resourceOf(connections.Name, o.Meta), stepConnectionApprove)
 }
 
+// connectionPages are DescribeConnections' pages: without maxResults it
+// returns everything, as it did before AWS added pagination.
+var connectionPages = page.Options{Max: MaxPageSize}
+
+// MaxPageSize is the most a Describe call returns at once; a larger
+// maxResults is clamped to it, as AWS does.
+const MaxPageSize = 100
+
 func (s *Service) DescribeConnections(ctx context.Context, in *dxapi.DescribeConnectionsRequest) (*dxapi.Connections, error) {
-	who := caller.From(ctx)
 	out := &dxapi.Connections{Connections: []dxapi.Connection{}}
 	if in.ConnectionId != nil {
 		id := *in.ConnectionId
 		if err := checkConnectionID(id); err != nil {
 			return nil, err
 		}
-		var c connection
-		err := s.view(ctx, func(r store.Reader) error {
-			_, err := load(ctx, r, kindConnection, id, &c, connectionNotFound(id))
+		var o *resource.Object[connection]
+		err := s.view(ctx, func(r store.Reader) (err error) {
+			o, err = connections.Load(ctx, r, id)
 			return err
 		})
 		if err != nil {
 			return nil, err
 		}
-		out.Connections = append(out.Connections, *c.api())
+		out.Connections = append(out.Connections, *apiConnection(o))
 		return out, nil
 	}
-	page, err := readPage(in.MaxResults, in.NextToken)
+	scope := pageScope(ctx, "DescribeConnections", "")
+	req, err := page.Read(scope, connectionPages, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
 	err = s.view(ctx, func(r store.Reader) error {
-		recs, err := r.List(ctx, store.ListQuery{Kind: kindConnection, Account: who.Account, Region: who.Region, After: page.after, Limit: page.fetch()})
+		q := resource.Visible(ctx)
+		q.After, q.Limit = req.After, req.Fetch()
+		list, err := connections.List(ctx, r, q)
 		if err != nil {
 			return err
 		}
-		recs, out.NextToken = page.trim(recs)
-		for _, rec := range recs {
-			var c connection
-			if err := json.Unmarshal(rec.Data, &c); err != nil {
-				return err
-			}
-			out.Connections = append(out.Connections, *c.api())
+		list, out.NextToken = page.Trim(scope, req, list, func(o *resource.Object[connection]) string { return o.ID })
+		for _, o := range list {
+			out.Connections = append(out.Connections, *apiConnection(o))
 		}
 		return nil
 	})
@@ -241,10 +260,16 @@ func (s *Service) DescribeConnections(ctx context.Context, in *dxapi.DescribeCon
 	return out, nil
 }
 
+// pageScope binds a listing's tokens to the caller and the list.
+func pageScope(ctx context.Context, list, filter string) page.Scope {
+	who := caller.From(ctx)
+	return page.Scope{List: "directconnect." + list, Account: who.Account, Region: who.Region, Filter: filter}
+}
+
 var encryptionModes = []string{"no_encrypt", "should_encrypt", "must_encrypt"}
 
 func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnectionRequest) (*dxapi.Connection, error) {
-	id := deref(in.ConnectionId)
+	id := smithy.Deref(in.ConnectionId)
 	if err := checkConnectionID(id); err != nil {
 		return nil, err
 	}
@@ -254,7 +279,8 @@ func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnecti
 	if in.EncryptionMode != nil && !slices.Contains(encryptionModes, *in.EncryptionMode) {
 		return nil, invalid("Encryption mode %s is not valid. Valid values: %s.", *in.EncryptionMode, strings.Join(encryptionModes, ", "))
 	}
-	return s.changeConnection(ctx, id, func(w store.Writer, c *connection) error {
+	return s.changeConnection(ctx, id, func(tx *resource.Tx, o *resource.Object[connection]) error {
+		c := o.Doc
 		if c.State == stateDeleted {
 			return fault.New(fault.Conflict, "Connection %s is deleted and cannot be updated.", id)
 		}
@@ -271,43 +297,42 @@ func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnecti
 	})
 }
 
-// changeConnection applies change to a connection the caller can see and
-// saves it, in one transaction.
-func (s *Service) changeConnection(ctx context.Context, id string, change func(w store.Writer, c *connection) error) (*dxapi.Connection, error) {
-	var c connection
-	err := s.update(ctx, func(w store.Writer) error {
-		rec, err := load(ctx, w, kindConnection, id, &c, connectionNotFound(id))
-		if err != nil {
+// changeConnection applies change to a connection the caller owns and saves
+// it, in one transaction.
+func (s *Service) changeConnection(ctx context.Context, id string, change func(tx *resource.Tx, o *resource.Object[connection]) error) (*dxapi.Connection, error) {
+	var o *resource.Object[connection]
+	err := s.update(ctx, func(tx *resource.Tx) (err error) {
+		if o, err = connections.Load(ctx, tx.Reader(), id); err != nil {
 			return err
 		}
-		if err := change(w, &c); err != nil {
+		if err := change(tx, o); err != nil {
 			return err
 		}
-		return save(ctx, w, rec, &c)
+		return connections.Save(ctx, tx, o)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return c.api(), nil
+	return apiConnection(o), nil
 }
 
 func (s *Service) DeleteConnection(ctx context.Context, in *dxapi.DeleteConnectionRequest) (*dxapi.Connection, error) {
-	id := deref(in.ConnectionId)
+	id := smithy.Deref(in.ConnectionId)
 	if err := checkConnectionID(id); err != nil {
 		return nil, err
 	}
-	return s.changeConnection(ctx, id, func(w store.Writer, c *connection) error {
-		if c.State == stateDeleted {
+	return s.changeConnection(ctx, id, func(tx *resource.Tx, o *resource.Object[connection]) error {
+		if o.Doc.State == stateDeleted {
 			return fault.New(fault.Conflict, "Connection %s has already been deleted.", id)
 		}
-		c.State = stateDeleted
-		if err := w.UnscheduleFor(ctx, kindConnection, id); err != nil {
+		o.Doc.State = stateDeleted
+		if err := tx.UnscheduleFor(ctx, connections.Name, id); err != nil {
 			return err
 		}
-		if err := w.Release(ctx, kindConnection, id); err != nil {
+		if err := tx.Release(ctx, connections.Name, id); err != nil {
 			return err
 		}
-		return s.facility.Schedule(ctx, w, c.resource(), stepConnectionForget)
+		return s.facility.Schedule(ctx, tx, resourceOf(connections.Name, o.Meta), stepConnectionForget)
 	})
 }
 
@@ -331,12 +356,15 @@ func (s *Service) connectionSteps() []facility.Step {
 			Actor: facility.Housekeeping,
 			Delay: DeletedRetention,
 			Note:  "AWS stops listing the deleted connection",
-			Apply: func(ctx context.Context, w store.Writer, t store.Transition) error {
-				err := w.Delete(ctx, kindConnection, t.ResourceID)
+			Apply: func(ctx context.Context, tx *resource.Tx, t store.Transition) error {
+				o, err := connections.Get(ctx, tx.Reader(), t.ResourceID)
 				if errors.Is(err, store.ErrNotFound) {
 					return nil
 				}
-				return err
+				if err != nil {
+					return err
+				}
+				return connections.Delete(ctx, tx, o)
 			},
 		},
 	}
@@ -345,29 +373,25 @@ func (s *Service) connectionSteps() []facility.Step {
 // moveConnection returns a step that moves a connection from one state to
 // the next and schedules the step after it. A connection no longer in from
 // is left alone: something else moved it first.
-func (s *Service) moveConnection(from, to dxapi.ConnectionState, next string) func(context.Context, store.Writer, store.Transition) error {
-	return func(ctx context.Context, w store.Writer, t store.Transition) error {
-		rec, err := w.Get(ctx, kindConnection, t.ResourceID)
+func (s *Service) moveConnection(from, to dxapi.ConnectionState, next string) func(context.Context, *resource.Tx, store.Transition) error {
+	return func(ctx context.Context, tx *resource.Tx, t store.Transition) error {
+		o, err := connections.Get(ctx, tx.Reader(), t.ResourceID)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		var c connection
-		if err := json.Unmarshal(rec.Data, &c); err != nil {
-			return err
-		}
-		if c.State != from {
+		if o.Doc.State != from {
 			return nil
 		}
-		c.State = to
-		if err := save(ctx, w, rec, &c); err != nil {
+		o.Doc.State = to
+		if err := connections.Save(ctx, tx, o); err != nil {
 			return err
 		}
 		if next == "" {
 			return nil
 		}
-		return s.facility.Schedule(ctx, w, c.resource(), next)
+		return s.facility.Schedule(ctx, tx, resourceOf(connections.Name, o.Meta), next)
 	}
 }

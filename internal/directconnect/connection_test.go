@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/dxlab/dxlab/internal/dxlabtest"
 	"github.com/dxlab/dxlab/internal/facility"
+	"github.com/dxlab/dxlab/internal/store"
 )
 
 const (
@@ -120,6 +122,51 @@ func TestCreateConnectionLifecycle(t *testing.T) {
 	dx.Advance(2 * time.Minute)
 	_, err = c.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{ConnectionId: out.ConnectionId})
 	apiError(t, err, "DirectConnectClientException", "Could not find Connection with ID "+*out.ConnectionId)
+
+	// Every change is on the timeline, with who made it.
+	want := []string{
+		"create -> requested by api CreateConnection",
+		"update requested -> pending by step connection.approve (aws-staff)",
+		"update pending -> available by step connection.cross-connect (technician)",
+		"update available -> available by api UpdateConnection",
+		"update available -> deleted by api DeleteConnection",
+		"delete deleted -> by step connection.forget (housekeeping)",
+	}
+	if got := timeline(t, dx, *out.ConnectionId); !slices.Equal(got, want) {
+		t.Errorf("timeline:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// timeline reads a resource's events from the store, one line each, and
+// checks what every line has.
+func timeline(t *testing.T, dx *dxlabtest.Instance, id string) []string {
+	t.Helper()
+	var events []store.Event
+	err := dx.Server.Store().View(ctx, func(r store.Reader) (err error) {
+		events, err = r.Events(ctx, store.EventQuery{ResourceID: id})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range events {
+		if e.Account != account || e.Region != region || e.ResourceKind != "dx.connection" || e.At.Before(dxlabtest.Start) {
+			t.Errorf("event %d: %+v", e.Seq, e)
+		}
+		line := fmt.Sprintf("%s %s -> %s by %s", e.Action, e.From, e.To, e.Cause.Type)
+		switch e.Cause.Type {
+		case store.CauseAPI:
+			if e.Cause.Account != account || e.Cause.RequestID == "" {
+				t.Errorf("event %d has no caller: %+v", e.Seq, e.Cause)
+			}
+			line += " " + e.Cause.Operation
+		default:
+			line += fmt.Sprintf(" %s (%s)", e.Cause.Step, e.Cause.Actor)
+		}
+		out = append(out, strings.Join(strings.Fields(line), " "))
+	}
+	return out
 }
 
 func TestRealisticProvisioningFollowsTheClock(t *testing.T) {
@@ -285,8 +332,8 @@ func TestCreateConnectionRejectsBadInput(t *testing.T) {
 			"DirectConnectClientException", "not a valid Direct Connect location"},
 		{"hosted speed", directconnect.CreateConnectionInput{Location: aws.String("EqDC2"), Bandwidth: aws.String("500Mbps"), ConnectionName: aws.String("x")},
 			"DirectConnectClientException", "Bandwidth 500Mbps is not available for dedicated connections"},
-		{"speed the location lacks", directconnect.CreateConnectionInput{Location: aws.String("EqDC2"), Bandwidth: aws.String("1G"), ConnectionName: aws.String("x")},
-			"DirectConnectClientException", "Bandwidth 1G"},
+		{"speed the location lacks", directconnect.CreateConnectionInput{Location: aws.String("QTDC2"), Bandwidth: aws.String("400Gbps"), ConnectionName: aws.String("x")},
+			"DirectConnectClientException", "Bandwidth 400Gbps is not available at location QTDC2."},
 		{"MACsec at 1G", directconnect.CreateConnectionInput{Location: aws.String("EqDC2"), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("x"), RequestMACSec: aws.Bool(true)},
 			"DirectConnectClientException", "MACsec is not available for 1Gbps"},
 		{"unknown LAG", directconnect.CreateConnectionInput{Location: aws.String("EqDC2"), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("x"), LagId: aws.String("dxlag-ffffffff")},

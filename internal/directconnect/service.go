@@ -6,17 +6,14 @@ package directconnect
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/api/dxapi"
-	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/store"
 )
 
@@ -60,13 +57,14 @@ func New(opts Options) *Service {
 	return s
 }
 
-// update runs fn in a write transaction and then lets the facility settle
-// what fn scheduled.
-func (s *Service) update(ctx context.Context, fn func(w store.Writer) error) error {
-	if err := s.store.Update(ctx, fn); err != nil {
+// update runs fn in one write transaction and then lets the facility
+// settle what fn scheduled.
+func (s *Service) update(ctx context.Context, fn func(tx *resource.Tx) error) error {
+	tx, err := resource.Update(ctx, s.store, s.clock.Now(), fn)
+	if err != nil {
 		return err
 	}
-	s.facility.Poke(ctx)
+	s.facility.Settle(tx.Scheduled())
 	return nil
 }
 
@@ -74,48 +72,6 @@ func (s *Service) view(ctx context.Context, fn func(r store.Reader) error) error
 	return s.store.View(ctx, fn)
 }
 
-// visible reports whether the caller may see a record: its own, in the
-// region it called.
-func visible(c caller.Caller, rec store.Record) bool {
-	return rec.Account == c.Account && rec.Region == c.Region
-}
-
-// load reads a record of kind the caller can see into doc. A record the
-// caller cannot see is reported exactly like one that does not exist.
-func load(ctx context.Context, r store.Reader, kind, id string, doc any, notFound func() error) (store.Record, error) {
-	rec, err := r.Get(ctx, kind, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && !visible(caller.From(ctx), rec)) {
-		return store.Record{}, notFound()
-	}
-	if err != nil {
-		return store.Record{}, err
-	}
-	if err := json.Unmarshal(rec.Data, doc); err != nil {
-		return store.Record{}, fmt.Errorf("decoding %s %s: %w", kind, id, err)
-	}
-	return rec, nil
-}
-
-// save writes doc back into rec.
-func save(ctx context.Context, w store.Writer, rec store.Record, doc any) error {
-	data, err := json.Marshal(doc)
-	if err != nil {
-		return err
-	}
-	rec.Data = data
-	return w.Update(ctx, rec)
-}
-
 func invalid(format string, args ...any) error {
 	return fault.New(fault.Invalid, format, args...)
-}
-
-func ptr[T any](v T) *T { return &v }
-
-func deref[T any](p *T) T {
-	if p == nil {
-		var zero T
-		return zero
-	}
-	return *p
 }

@@ -2,13 +2,14 @@ package directconnect
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dxlab/dxlab/internal/api/dxapi"
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/resource"
+	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
 )
 
@@ -23,8 +24,20 @@ type tag struct {
 	Value string `json:"value"`
 }
 
-func (t tag) api() dxapi.Tag {
-	return dxapi.Tag{Key: ptr(t.Key), Value: ptr(t.Value)}
+func apiTags(tags []tag) []dxapi.Tag {
+	out := make([]dxapi.Tag, len(tags))
+	for i, t := range tags {
+		out[i] = dxapi.Tag{Key: smithy.Ptr(t.Key), Value: smithy.Ptr(t.Value)}
+	}
+	return out
+}
+
+// checkTagKey refuses keys AWS keeps for itself.
+func checkTagKey(key string) error {
+	if strings.HasPrefix(key, reservedTagPrefix) {
+		return invalid("Tag keys starting with %q are reserved for AWS use: %s.", reservedTagPrefix, key)
+	}
+	return nil
 }
 
 // tagInput checks a request's tags: no key twice, none reserved. The model's
@@ -33,15 +46,15 @@ func tagInput(in []dxapi.Tag) ([]tag, error) {
 	seen := make(map[string]bool, len(in))
 	out := make([]tag, 0, len(in))
 	for _, t := range in {
-		key := deref(t.Key)
+		key := smithy.Deref(t.Key)
 		if seen[key] {
 			return nil, fault.New(fault.DuplicateTagKeys, "A tag key was specified more than once: %s.", key)
 		}
 		seen[key] = true
-		if strings.HasPrefix(key, reservedTagPrefix) {
-			return nil, invalid("Tag keys starting with %q are reserved for AWS use: %s.", reservedTagPrefix, key)
+		if err := checkTagKey(key); err != nil {
+			return nil, err
 		}
-		out = append(out, tag{Key: key, Value: deref(t.Value)})
+		out = append(out, tag{Key: key, Value: smithy.Deref(t.Value)})
 	}
 	return out, nil
 }
@@ -89,72 +102,59 @@ func merge(tags, add []tag) []tag {
 	return tags
 }
 
-// taggable maps the resource type of an ARN to the store kind and the noun
-// its not-found message uses.
-var taggable = map[string]struct{ kind, noun string }{
-	"dxcon": {kindConnection, "Connection"},
+// tagged is a document with tags.
+type tagged interface{ tagList() *[]tag }
+
+// tagTarget is what tagging needs of a resource kind: the tags of a
+// resource only its owner may see, and a way to save them. Tags are
+// owner-only, as AWS documents: an account that merely sees a resource
+// neither reads nor changes its tags.
+type tagTarget interface {
+	load(ctx context.Context, r store.Reader, id string) (tags *[]tag, save func(*resource.Tx) error, err error)
 }
 
-// arnTarget is the resource an ARN names.
-type arnTarget struct {
-	kind, noun, id, account, region string
+type kindTags[T any, P interface {
+	*T
+	tagged
+}] struct{ kind *resource.Kind[T] }
+
+func (k kindTags[T, P]) load(ctx context.Context, r store.Reader, id string) (*[]tag, func(*resource.Tx) error, error) {
+	o, err := k.kind.LoadAs(ctx, r, id, resource.Owner)
+	if err != nil {
+		return nil, nil, err
+	}
+	save := func(tx *resource.Tx) error { return k.kind.Save(ctx, tx, o) }
+	return P(o.Doc).tagList(), save, nil
 }
 
-func parseARN(arn string) (arnTarget, error) {
+// taggable maps the resource type of an ARN to its kind.
+var taggable = map[string]struct {
+	kind interface{ Missing(id string) error }
+	tags tagTarget
+}{
+	"dxcon": {connections, kindTags[connection, *connection]{connections}},
+}
+
+// loadTagged reads the tags of the resource an ARN names.
+func loadTagged(ctx context.Context, r store.Reader, arn string) (*[]tag, func(*resource.Tx) error, error) {
 	bad := invalid("Resource ARN %s has an invalid format.", arn)
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "directconnect" {
-		return arnTarget{}, bad
+		return nil, nil, bad
 	}
 	typ, id, ok := strings.Cut(parts[5], "/")
 	if !ok || id == "" {
-		return arnTarget{}, bad
+		return nil, nil, bad
 	}
 	t, ok := taggable[typ]
 	if !ok {
-		return arnTarget{}, invalid("Resource ARN %s does not name a taggable Direct Connect resource.", arn)
+		return nil, nil, invalid("Resource ARN %s does not name a taggable Direct Connect resource.", arn)
 	}
-	return arnTarget{kind: t.kind, noun: t.noun, id: id, region: parts[3], account: parts[4]}, nil
-}
-
-// taggedDoc is the resource an ARN names, whatever its kind: every resource
-// document keeps its tags in "tags", which is all tagging touches.
-type taggedDoc struct {
-	rec    store.Record
-	fields map[string]json.RawMessage
-	tags   []tag
-}
-
-func loadTagged(ctx context.Context, r store.Reader, arn string) (*taggedDoc, error) {
-	t, err := parseARN(arn)
-	if err != nil {
-		return nil, err
-	}
-	notFound := func() error { return fault.New(fault.NotFound, "Could not find %s with ID %s", t.noun, t.id) }
 	who := caller.From(ctx)
-	if t.account != who.Account || t.region != who.Region {
-		return nil, notFound()
+	if parts[3] != who.Region || parts[4] != who.Account {
+		return nil, nil, t.kind.Missing(id)
 	}
-	d := &taggedDoc{}
-	d.rec, err = load(ctx, r, t.kind, t.id, &d.fields, notFound)
-	if err != nil {
-		return nil, err
-	}
-	if raw, ok := d.fields["tags"]; ok {
-		if err := json.Unmarshal(raw, &d.tags); err != nil {
-			return nil, fmt.Errorf("tags of %s: %w", arn, err)
-		}
-	}
-	return d, nil
-}
-
-func (d *taggedDoc) save(ctx context.Context, w store.Writer) error {
-	raw, err := json.Marshal(d.tags)
-	if err != nil {
-		return err
-	}
-	d.fields["tags"] = raw
-	return save(ctx, w, d.rec, d.fields)
+	return t.tags.load(ctx, r, id)
 }
 
 func (s *Service) TagResource(ctx context.Context, in *dxapi.TagResourceRequest) (*dxapi.TagResourceResponse, error) {
@@ -162,16 +162,16 @@ func (s *Service) TagResource(ctx context.Context, in *dxapi.TagResourceRequest)
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, func(w store.Writer) error {
-		d, err := loadTagged(ctx, w, deref(in.ResourceArn))
+	err = s.update(ctx, func(tx *resource.Tx) error {
+		tags, save, err := loadTagged(ctx, tx.Reader(), smithy.Deref(in.ResourceArn))
 		if err != nil {
 			return err
 		}
-		d.tags = merge(d.tags, add)
-		if err := checkTagCount(d.tags); err != nil {
+		*tags = merge(*tags, add)
+		if err := checkTagCount(*tags); err != nil {
 			return err
 		}
-		return d.save(ctx, w)
+		return save(tx)
 	})
 	if err != nil {
 		return nil, err
@@ -181,27 +181,17 @@ func (s *Service) TagResource(ctx context.Context, in *dxapi.TagResourceRequest)
 
 func (s *Service) UntagResource(ctx context.Context, in *dxapi.UntagResourceRequest) (*dxapi.UntagResourceResponse, error) {
 	for _, k := range in.TagKeys {
-		if strings.HasPrefix(k, reservedTagPrefix) {
-			return nil, invalid("Tag keys starting with %q are reserved for AWS use: %s.", reservedTagPrefix, k)
+		if err := checkTagKey(k); err != nil {
+			return nil, err
 		}
 	}
-	err := s.update(ctx, func(w store.Writer) error {
-		d, err := loadTagged(ctx, w, deref(in.ResourceArn))
+	err := s.update(ctx, func(tx *resource.Tx) error {
+		tags, save, err := loadTagged(ctx, tx.Reader(), smithy.Deref(in.ResourceArn))
 		if err != nil {
 			return err
 		}
-		kept := d.tags[:0]
-		for _, t := range d.tags {
-			drop := false
-			for _, k := range in.TagKeys {
-				drop = drop || t.Key == k
-			}
-			if !drop {
-				kept = append(kept, t)
-			}
-		}
-		d.tags = kept
-		return d.save(ctx, w)
+		*tags = slices.DeleteFunc(*tags, func(t tag) bool { return slices.Contains(in.TagKeys, t.Key) })
+		return save(tx)
 	})
 	if err != nil {
 		return nil, err
@@ -216,15 +206,11 @@ func (s *Service) DescribeTags(ctx context.Context, in *dxapi.DescribeTagsReques
 	out := &dxapi.DescribeTagsResponse{ResourceTags: []dxapi.ResourceTag{}}
 	err := s.view(ctx, func(r store.Reader) error {
 		for _, arn := range in.ResourceArns {
-			d, err := loadTagged(ctx, r, arn)
+			tags, _, err := loadTagged(ctx, r, arn)
 			if err != nil {
 				return err
 			}
-			rt := dxapi.ResourceTag{ResourceArn: ptr(arn), Tags: make([]dxapi.Tag, len(d.tags))}
-			for i, t := range d.tags {
-				rt.Tags[i] = t.api()
-			}
-			out.ResourceTags = append(out.ResourceTags, rt)
+			out.ResourceTags = append(out.ResourceTags, dxapi.ResourceTag{ResourceArn: smithy.Ptr(arn), Tags: apiTags(*tags)})
 		}
 		return nil
 	})

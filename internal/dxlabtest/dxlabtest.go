@@ -9,8 +9,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,6 +40,10 @@ type Options struct {
 	Accounts *accounts.Directory
 	// Clock is shared across restarts; default a new Fake at Start.
 	Clock *clock.Fake
+	// AllowErrors lets the test pass although dxlab logged errors. Without
+	// it, every error dxlab logs (an internal error answered to a client, a
+	// step that failed) fails the test.
+	AllowErrors bool
 }
 
 // Instance is a running dxlab.
@@ -61,11 +69,13 @@ func New(t testing.TB, opts Options) *Instance {
 	if opts.Clock == nil {
 		opts.Clock = clock.NewFake(Start)
 	}
+	errs := newErrorLog()
 	srv, err := server.New(server.Options{
 		DataDir:  opts.DataDir,
 		Profile:  opts.Profile,
 		Accounts: opts.Accounts,
 		Clock:    opts.Clock,
+		Logger:   slog.New(errs),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -80,8 +90,57 @@ func New(t testing.TB, opts Options) *Instance {
 		Server: srv, stop: cancel, done: make(chan error, 1),
 	}
 	go func() { in.done <- srv.Serve(ctx, ln) }()
-	t.Cleanup(func() { in.Stop() })
+	t.Cleanup(func() {
+		in.Stop()
+		if logged := errs.lines(); len(logged) > 0 && !opts.AllowErrors {
+			t.Errorf("dxlab logged %d errors:\n%s", len(logged), strings.Join(logged, "\n"))
+		}
+	})
 	return in
+}
+
+// errorLog is a slog handler that keeps what is logged at error level: an
+// error dxlab logs is one a user would find in its log.
+type errorLog struct {
+	sink  *errorSink
+	attrs []slog.Attr
+}
+
+type errorSink struct {
+	mu     sync.Mutex
+	logged []string
+}
+
+func newErrorLog() *errorLog { return &errorLog{sink: &errorSink{}} }
+
+func (h *errorLog) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelError }
+
+func (h *errorLog) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	for _, a := range h.attrs {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	})
+	h.sink.mu.Lock()
+	defer h.sink.mu.Unlock()
+	h.sink.logged = append(h.sink.logged, b.String())
+	return nil
+}
+
+func (h *errorLog) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return &errorLog{sink: h.sink, attrs: append(slices.Clone(h.attrs), attrs...)}
+}
+
+func (h *errorLog) WithGroup(string) slog.Handler { return h }
+
+func (h *errorLog) lines() []string {
+	h.sink.mu.Lock()
+	defer h.sink.mu.Unlock()
+	return slices.Clone(h.sink.logged)
 }
 
 // Stop shuts the instance down and waits for it; later calls do nothing.

@@ -16,10 +16,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/clock"
+	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/store"
 )
 
@@ -61,6 +63,15 @@ const (
 	Housekeeping
 )
 
+var actorNames = map[Actor]string{Automation: "automation", AWSStaff: "aws-staff", Technician: "technician", Housekeeping: "housekeeping"}
+
+func (a Actor) String() string {
+	if s, ok := actorNames[a]; ok {
+		return s
+	}
+	return fmt.Sprintf("Actor(%d)", int(a))
+}
+
 // Realistic delays, by actor. They are a sped-up AWS: review that takes AWS
 // days takes seconds here.
 const (
@@ -78,10 +89,11 @@ type Step struct {
 	Delay time.Duration
 	// Note says what the step does, for operators.
 	Note string
-	// Apply carries the step out inside the transaction that fires it. It
-	// must tolerate a resource that has since moved on (return nil and do
-	// nothing).
-	Apply func(ctx context.Context, w store.Writer, t store.Transition) error
+	// Apply carries the step out inside the transaction that fires it, which
+	// also removes the transition. It must tolerate a resource that has
+	// since moved on (return nil and do nothing). An error rolls the whole
+	// firing back and the step is retried later.
+	Apply func(ctx context.Context, tx *resource.Tx, t store.Transition) error
 }
 
 // Options configures a Facility. Store is required.
@@ -110,12 +122,16 @@ type Facility struct {
 
 	mu    sync.RWMutex
 	steps map[string]Step
+	known []string
+	// reported remembers transitions of unknown steps already logged.
+	reported map[string]bool
+
+	// owner names this process's driver when it holds transitions; settler
+	// holds the steps its API requests settle at once. Holds, not a mutex,
+	// keep two drivers (or two replicas) from firing the same step.
+	owner, settler string
 
 	wake chan struct{}
-	// firing serialises rounds of firing within this process, so that
-	// Settle called by an API request and the driver loop do not race each
-	// other for the same transitions.
-	firing sync.Mutex
 }
 
 // New returns a Facility for opts.
@@ -128,8 +144,11 @@ func New(opts Options) (*Facility, error) {
 		environments: opts.Environments,
 		log:          opts.Logger,
 		steps:        map[string]Step{},
+		reported:     map[string]bool{},
 		wake:         make(chan struct{}, 1),
 	}
+	f.owner = "driver-" + rand.Text()[:12]
+	f.settler = f.owner + "/settle"
 	if f.clock == nil {
 		f.clock = &clock.Shifted{}
 	}
@@ -149,6 +168,9 @@ func New(opts Options) (*Facility, error) {
 		if f.environments, err = LoadEnvironments(""); err != nil {
 			return nil, err
 		}
+	}
+	if err := f.restoreClock(context.Background()); err != nil {
+		return nil, err
 	}
 	return f, nil
 }
@@ -174,7 +196,17 @@ func (f *Facility) Register(steps ...Step) {
 			panic("facility: step registered twice: " + s.Name)
 		}
 		f.steps[s.Name] = s
+		// A new slice each time: stepNames hands the old one out unlocked.
+		f.known = append(slices.Clone(f.known), s.Name)
 	}
+	slices.Sort(f.known)
+}
+
+// stepNames are the steps this build can carry out.
+func (f *Facility) stepNames() []string {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.known
 }
 
 func (f *Facility) step(name string) (Step, bool) {
@@ -212,19 +244,18 @@ type Resource struct {
 	Kind, ID, Account, Region string
 }
 
-// Schedule records, inside w's transaction, that step will happen to r.
-func (f *Facility) Schedule(ctx context.Context, w store.Writer, r Resource, stepName string) error {
+// Schedule records, inside tx, that step will happen to r, counting its delay
+// from tx's time (for a step scheduled by a step, when that one was due, so
+// that one jump of the clock carries a resource through every step that
+// fits in it). A step due at once is held for this process to settle as
+// soon as tx commits; if it dies first, the hold lapses and any driver
+// fires it.
+func (f *Facility) Schedule(ctx context.Context, tx *resource.Tx, r Resource, stepName string) error {
 	s, ok := f.step(stepName)
 	if !ok {
 		return fmt.Errorf("facility: no step named %q", stepName)
 	}
-	now := f.clock.Now()
-	if at, ok := ctx.Value(firedAtKey{}).(time.Time); ok && at.Before(now) {
-		// A step scheduled by a step that fired late (the clock jumped
-		// ahead) starts from when its predecessor was due, so one jump
-		// carries a resource through every step that fits in it.
-		now = at
-	}
+	now := tx.Now()
 	t := store.Transition{
 		ID:           newTransitionID(),
 		Step:         s.Name,
@@ -237,62 +268,99 @@ func (f *Facility) Schedule(ctx context.Context, w store.Writer, r Resource, ste
 	}
 	if d, manual := f.Delay(s); !manual {
 		t.DueAt = now.Add(d)
+		if d == 0 {
+			t.HeldBy, t.HeldUntil = f.settler, now.Add(HoldTimeout)
+		}
 	}
-	return w.Schedule(ctx, t)
+	return tx.Schedule(ctx, t)
 }
 
 func newTransitionID() string {
 	return "tr-" + rand.Text()[:16]
 }
 
-// Settle fires every transition that is due now, then returns. Services call
-// it after a write, so that under the instant profile a resource has reached
-// its next state before the client's next request.
-func (f *Facility) Settle(ctx context.Context) {
-	if _, err := f.FireDue(ctx); err != nil {
-		f.log.Error("firing due transitions", "err", err)
+// Settle carries out, right away, the steps a committed transaction
+// scheduled to happen at once (the instant profile), and the steps those
+// schedule in turn; everything else is left to the driver, which it wakes.
+// It runs apart from the request that made the transaction: not as its
+// caller, and not cancelled with it.
+func (f *Facility) Settle(scheduled []store.Transition) {
+	ctx, cancel := context.WithTimeout(context.Background(), settleTimeout)
+	defer cancel()
+	f.settle(ctx, scheduled)
+}
+
+// settleTimeout bounds one Settle; what is left over the driver does.
+const settleTimeout = 30 * time.Second
+
+// maxSettle bounds the steps one Settle carries out, against a step that
+// keeps scheduling itself.
+const maxSettle = 1000
+
+// settle reports how many steps it fired.
+func (f *Facility) settle(ctx context.Context, scheduled []store.Transition) int {
+	queue := slices.Clone(scheduled)
+	fired := 0
+	for n := 0; len(queue) > 0; n++ {
+		t := queue[0]
+		queue = queue[1:]
+		if t.HeldBy != f.settler || n >= maxSettle {
+			f.Poke()
+			continue
+		}
+		next, ok, err := f.fire(ctx, t, store.CauseStep)
+		if err != nil {
+			continue // fire logged it and rescheduled it for the driver
+		}
+		if ok {
+			fired++
+		}
+		queue = append(queue, next...)
 	}
+	return fired
 }
 
 // Poke tells the driver that something was scheduled, so it recomputes when
-// to wake. Under the instant profile it settles at once instead.
-func (f *Facility) Poke(ctx context.Context) {
-	if f.profile == Instant {
-		f.Settle(ctx)
-		return
-	}
+// to wake.
+func (f *Facility) Poke() {
 	select {
 	case f.wake <- struct{}{}:
 	default:
 	}
 }
 
+// takeBatch is how many due transitions the driver takes at once.
+const takeBatch = 100
+
 // FireDue fires every automatic transition due by now, including those its
-// own firing makes due, and reports how many fired.
+// own firing makes due, and reports how many fired. Transitions another
+// driver holds are its business.
 func (f *Facility) FireDue(ctx context.Context) (int, error) {
-	f.firing.Lock()
-	defer f.firing.Unlock()
 	fired := 0
 	for {
-		var due []store.Transition
-		err := f.store.View(ctx, func(r store.Reader) error {
+		var taken []store.Transition
+		err := f.store.Update(ctx, func(w store.Writer) error {
+			now := f.clock.Now()
 			var err error
-			due, err = r.Transitions(ctx, store.TransitionQuery{DueBy: f.clock.Now(), Limit: 100})
+			taken, err = w.TakeDue(ctx, store.TakeQuery{
+				Owner: f.owner, Until: now.Add(HoldTimeout), Now: now, Steps: f.stepNames(), Limit: takeBatch,
+			})
 			return err
 		})
 		if err != nil {
 			return fired, err
 		}
-		if len(due) == 0 {
+		if len(taken) == 0 {
 			return fired, nil
 		}
-		for _, t := range due {
-			ok, err := f.fire(ctx, t.ID)
-			if err != nil {
-				return fired, err
+		for _, t := range taken {
+			next, ok, err := f.fire(ctx, t, store.CauseStep)
+			if err != nil && ctx.Err() != nil {
+				return fired, ctx.Err()
 			}
 			if ok {
 				fired++
+				fired += f.settle(ctx, next)
 			}
 		}
 	}
@@ -301,105 +369,279 @@ func (f *Facility) FireDue(ctx context.Context) (int, error) {
 // ErrNoTransition means the transition to fire is not pending.
 var ErrNoTransition = errors.New("facility: no such pending transition")
 
+// ErrHeld means another driver is firing the transition right now.
+var ErrHeld = errors.New("facility: the transition is being fired by another driver")
+
 // Fire fires one pending transition now, due or not: the operator's
 // "the cross-connect is done". What the step schedules next follows as usual.
 func (f *Facility) Fire(ctx context.Context, id string) (store.Transition, error) {
-	t, err := f.fireNow(ctx, id)
-	if err != nil {
-		return store.Transition{}, err
-	}
-	f.Poke(ctx)
-	return t, nil
-}
-
-func (f *Facility) fireNow(ctx context.Context, id string) (store.Transition, error) {
-	f.firing.Lock()
-	defer f.firing.Unlock()
-	var t store.Transition
-	err := f.store.View(ctx, func(r store.Reader) error {
+	var held store.Transition
+	err := f.store.Update(ctx, func(w store.Writer) error {
+		now := f.clock.Now()
 		var err error
-		t, err = r.Transition(ctx, id)
+		held, err = w.Take(ctx, id, f.owner, now, now.Add(HoldTimeout))
 		return err
 	})
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return store.Transition{}, ErrNoTransition
-	}
-	if err != nil {
+	case errors.Is(err, store.ErrConflict):
+		return store.Transition{}, ErrHeld
+	case err != nil:
 		return store.Transition{}, err
 	}
-	ok, err := f.fire(ctx, id)
+	if _, known := f.step(held.Step); !known {
+		f.release(ctx, held)
+		return store.Transition{}, fmt.Errorf("facility: this dxlab does not know step %q", held.Step)
+	}
+	next, ok, err := f.fire(ctx, held, store.CauseOperator)
 	if err != nil {
 		return store.Transition{}, err
 	}
 	if !ok {
 		return store.Transition{}, ErrNoTransition
 	}
-	return t, nil
+	f.settle(ctx, next)
+	f.Poke()
+	return held, nil
 }
 
-// fire applies one transition and removes it, in one transaction. A
-// transition another process fired first is skipped. A step that fails is
-// dropped after logging, so one bad transition cannot wedge the driver.
-func (f *Facility) fire(ctx context.Context, id string) (bool, error) {
-	var applyErr error
-	err := f.store.Update(ctx, func(w store.Writer) error {
-		t, err := w.Transition(ctx, id)
+// fire applies one held transition and removes it, in one transaction, and
+// returns what the step scheduled. A transition that is gone, or that
+// another driver took after this one's hold lapsed, is not fired. A step
+// that fails is retried later (see retry): never dropped.
+func (f *Facility) fire(ctx context.Context, held store.Transition, causeType string) ([]store.Transition, bool, error) {
+	s, ok := f.step(held.Step)
+	if !ok {
+		f.release(ctx, held)
+		return nil, false, nil
+	}
+	// A step that fires late (the clock jumped ahead) happens when it was
+	// due, so that the steps it schedules count from then.
+	at := f.clock.Now()
+	if !held.DueAt.IsZero() && held.DueAt.Before(at) {
+		at = held.DueAt
+	}
+	stepCtx := resource.WithCause(ctx, store.Cause{Type: causeType, Step: s.Name, Actor: s.Actor.String(), Transition: held.ID})
+	tx, err := resource.Update(stepCtx, f.store, at, func(tx *resource.Tx) error {
+		cur, err := tx.Reader().Transition(ctx, held.ID)
 		if errors.Is(err, store.ErrNotFound) {
-			return errSkip
+			return errGone
 		}
 		if err != nil {
 			return err
 		}
-		if err := w.Unschedule(ctx, id); err != nil {
+		if cur.HeldBy != held.HeldBy {
+			return errGone
+		}
+		if err := tx.Unschedule(ctx, held.ID); err != nil {
 			return err
 		}
-		s, ok := f.step(t.Step)
-		if !ok {
-			f.log.Error("dropping transition of an unknown step", "transition", t.ID, "step", t.Step)
-			return nil
-		}
-		applyCtx := ctx
-		if !t.DueAt.IsZero() {
-			applyCtx = context.WithValue(ctx, firedAtKey{}, t.DueAt)
-		}
-		if err := s.Apply(applyCtx, w, t); err != nil {
-			applyErr = err
-			return err
-		}
-		return nil
+		return s.Apply(stepCtx, tx, cur)
 	})
-	switch {
-	case errors.Is(err, errSkip):
-		return false, nil
-	case applyErr != nil:
-		f.log.Error("transition failed; dropping it", "transition", id, "err", applyErr)
-		dropErr := f.store.Update(ctx, func(w store.Writer) error {
-			if err := w.Unschedule(ctx, id); err != nil && !errors.Is(err, store.ErrNotFound) {
-				return err
-			}
-			return nil
-		})
-		return false, dropErr
-	case err != nil:
-		return false, err
+	if errors.Is(err, errGone) {
+		return nil, false, nil
 	}
-	return true, nil
+	if err != nil {
+		f.retry(ctx, held, err)
+		return nil, false, err
+	}
+	f.log.Debug("step fired", "transition", held.ID, "step", held.Step, "resource", held.ResourceID, "cause", causeType)
+	return tx.Scheduled(), true, nil
 }
 
-var errSkip = errors.New("skip")
+var errGone = errors.New("facility: transition gone")
 
-// firedAtKey carries the due time of the transition being applied.
-type firedAtKey struct{}
+// Retries of a step that failed: after RetryBase, doubling up to RetryMax;
+// after MaxAttempts failures the step waits for an operator to fire it, with
+// its last error shown beside it. Either way it stays pending.
+const (
+	RetryBase   = time.Second
+	RetryMax    = time.Minute
+	MaxAttempts = 10
+	// HoldTimeout is how long a driver holds a transition it took: if its
+	// process dies, another takes the transition after that, on dxlab's
+	// clock.
+	HoldTimeout = 30 * time.Second
+)
 
-// Pending lists every pending transition, the due ones first.
-func (f *Facility) Pending(ctx context.Context) ([]store.Transition, error) {
+// retry records a failed firing and puts the transition back, due after a
+// backoff, for any driver to take.
+func (f *Facility) retry(ctx context.Context, held store.Transition, cause error) {
+	if ctx.Err() != nil {
+		// Shutting down: the hold lapses and the step fires after restart.
+		return
+	}
+	err := f.store.Update(ctx, func(w store.Writer) error {
+		cur, err := w.Transition(ctx, held.ID)
+		if err != nil || cur.HeldBy != held.HeldBy {
+			return err // gone, or someone else's now
+		}
+		cur.Attempts++
+		cur.LastError = cause.Error()
+		cur.HeldBy, cur.HeldUntil = "", time.Time{}
+		switch {
+		case cur.DueAt.IsZero():
+			// It waited for an operator, who fired it: it waits again.
+			f.log.Error("step fired by an operator failed; it waits for the operator again", "transition", cur.ID,
+				"step", cur.Step, "resource", cur.ResourceID, "attempts", cur.Attempts, "err", cause)
+		case cur.Attempts >= MaxAttempts:
+			cur.DueAt = time.Time{}
+			f.log.Error("step keeps failing; it now waits for an operator", "transition", cur.ID, "step", cur.Step,
+				"resource", cur.ResourceID, "attempts", cur.Attempts, "err", cause)
+		default:
+			backoff := min(RetryMax, RetryBase<<(cur.Attempts-1))
+			cur.DueAt = f.clock.Now().Add(backoff)
+			f.log.Warn("step failed; retrying", "transition", cur.ID, "step", cur.Step, "resource", cur.ResourceID,
+				"attempt", cur.Attempts, "retry_in", backoff, "err", cause)
+		}
+		return w.Reschedule(ctx, cur)
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		f.log.Error("recording a failed step; it is retried when its hold lapses", "transition", held.ID, "err", err)
+	}
+}
+
+// release gives back a transition this build cannot carry out, for a
+// replica that can.
+func (f *Facility) release(ctx context.Context, held store.Transition) {
+	err := f.store.Update(ctx, func(w store.Writer) error {
+		cur, err := w.Transition(ctx, held.ID)
+		if err != nil || cur.HeldBy != held.HeldBy {
+			return err
+		}
+		cur.HeldBy, cur.HeldUntil = "", time.Time{}
+		return w.Reschedule(ctx, cur)
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		f.log.Error("releasing a transition", "transition", held.ID, "err", err)
+	}
+}
+
+// reportUnknown logs, once each, due transitions whose step this build does
+// not know: left alone, for a newer replica sharing the store.
+func (f *Facility) reportUnknown(ctx context.Context) {
+	var due []store.Transition
+	err := f.store.View(ctx, func(r store.Reader) error {
+		var err error
+		due, err = r.Transitions(ctx, store.TransitionQuery{DueBy: f.clock.Now(), Limit: takeBatch})
+		return err
+	})
+	if err != nil {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, t := range due {
+		if _, known := f.steps[t.Step]; known || f.reported[t.ID] {
+			continue
+		}
+		f.reported[t.ID] = true
+		f.log.Warn("leaving alone a transition of a step this dxlab does not know", "transition", t.ID, "step", t.Step, "resource", t.ResourceID)
+	}
+}
+
+// PendingQuery selects pending transitions for operators.
+type PendingQuery struct {
+	ResourceID string
+	After      *store.TransitionKey
+	Limit      int
+}
+
+// Pending lists pending transitions, the due ones first, a page at a time.
+func (f *Facility) Pending(ctx context.Context, q PendingQuery) ([]store.Transition, error) {
 	var out []store.Transition
 	err := f.store.View(ctx, func(r store.Reader) error {
 		var err error
-		out, err = r.Transitions(ctx, store.TransitionQuery{})
+		out, err = r.Transitions(ctx, store.TransitionQuery{ResourceID: q.ResourceID, After: q.After, Limit: q.Limit})
 		return err
 	})
 	return out, err
+}
+
+// settingClockOffset keeps how far an operator moved the clock, so that
+// time never runs backwards across a restart.
+const settingClockOffset = "clock.offset"
+
+// MaxClockOffset bounds how far the clock may be moved ahead, and MaxTime
+// what it may read, far inside what dxlab's timestamps (nanoseconds since
+// 1970 in 64 bits, good until 2262) can hold.
+const MaxClockOffset = 100 * 365 * 24 * time.Hour
+
+var MaxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ErrClockBound means an advance would move the clock past MaxClockOffset
+// or MaxTime.
+var ErrClockBound = fmt.Errorf("facility: the clock cannot run more than %v ahead, nor past %d", MaxClockOffset, MaxTime.Year())
+
+// offsetClock is a clock whose lead over the system clock can be restored.
+type offsetClock interface {
+	clock.Advancer
+	Offset() time.Duration
+	SetOffset(time.Duration)
+}
+
+func (f *Facility) restoreClock(ctx context.Context) error {
+	c, ok := f.clock.(offsetClock)
+	if !ok {
+		return nil
+	}
+	var v string
+	err := f.store.View(ctx, func(r store.Reader) error {
+		var err error
+		v, err = r.Setting(ctx, settingClockOffset)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("facility: stored clock offset %q: %w", v, err)
+	}
+	if d > c.Offset() {
+		c.SetOffset(d)
+	}
+	return nil
+}
+
+// Advance moves the clock forward by d, keeping the new offset in the store,
+// and fires every step that came due meanwhile.
+func (f *Facility) Advance(ctx context.Context, d time.Duration) (int, error) {
+	a, ok := f.clock.(clock.Advancer)
+	if !ok || d <= 0 {
+		return 0, fmt.Errorf("facility: the clock cannot be advanced by %v", d)
+	}
+	if d > MaxClockOffset || f.clock.Now().Add(d).After(MaxTime) {
+		return 0, ErrClockBound
+	}
+	if c, ok := f.clock.(offsetClock); ok {
+		// The stored offset is read and written in one transaction, so that
+		// two advances at once both count.
+		var next time.Duration
+		err := f.store.Update(ctx, func(w store.Writer) error {
+			stored, err := w.Setting(ctx, settingClockOffset)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			from, _ := time.ParseDuration(stored)
+			next = max(from, c.Offset()) + d
+			if next > MaxClockOffset {
+				return ErrClockBound
+			}
+			return w.Set(ctx, settingClockOffset, next.String())
+		})
+		if err != nil {
+			return 0, err
+		}
+		c.SetOffset(next)
+	} else {
+		a.Advance(d)
+	}
+	return f.FireDue(ctx)
 }
 
 // maxSleep bounds how long the driver sleeps, so that it notices transitions
@@ -421,11 +663,12 @@ func (f *Facility) Run(ctx context.Context) error {
 		if _, err := f.FireDue(ctx); err != nil && ctx.Err() == nil {
 			f.log.Error("firing due transitions", "err", err)
 		}
+		f.reportUnknown(ctx)
 		sleep := maxSleep
 		var next time.Time
 		err := f.store.View(ctx, func(r store.Reader) error {
 			var err error
-			next, err = r.NextDue(ctx)
+			next, err = r.NextDue(ctx, f.stepNames())
 			return err
 		})
 		if err == nil && !next.IsZero() {

@@ -4,14 +4,16 @@ package interconnect
 
 import (
 	"context"
-	"encoding/base64"
-	"strconv"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dxlab/dxlab/internal/api/icapi"
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/page"
+	"github.com/dxlab/dxlab/internal/smithy"
 )
 
 // Options configures a Service; Facility is required.
@@ -34,15 +36,16 @@ func New(opts Options) *Service {
 	return &Service{facility: opts.Facility}
 }
 
-// DefaultPageSize is how many items a List returns without maxResults.
-const DefaultPageSize = 100
+// environmentPages: ListEnvironments returns 100 environments a page
+// without maxResults.
+var environmentPages = page.Options{Default: 100, Max: 100}
 
 func environment(e facility.Environment) icapi.Environment {
 	out := icapi.Environment{
-		EnvironmentId: ptr(e.EnvironmentID),
-		Type:          ptr(e.Type),
-		Location:      ptr(e.Location),
-		State:         ptr(icapi.EnvironmentState(e.State)),
+		EnvironmentId: smithy.Ptr(e.EnvironmentID),
+		Type:          smithy.Ptr(e.Type),
+		Location:      smithy.Ptr(e.Location),
+		State:         smithy.Ptr(icapi.EnvironmentState(e.State)),
 		Provider:      &icapi.Provider{},
 		Bandwidths: &icapi.Bandwidths{
 			Available: append([]string{}, e.Bandwidths.Available...),
@@ -50,16 +53,16 @@ func environment(e facility.Environment) icapi.Environment {
 		},
 	}
 	if v, ok := e.Provider["cloudServiceProvider"]; ok {
-		out.Provider.CloudServiceProvider = ptr(v)
+		out.Provider.CloudServiceProvider = smithy.Ptr(v)
 	}
 	if v, ok := e.Provider["lastMileProvider"]; ok {
-		out.Provider.LastMileProvider = ptr(v)
+		out.Provider.LastMileProvider = smithy.Ptr(v)
 	}
 	if e.ActivationPageURL != "" {
-		out.ActivationPageUrl = ptr(e.ActivationPageURL)
+		out.ActivationPageUrl = smithy.Ptr(e.ActivationPageURL)
 	}
 	if e.RemoteIdentifierType != "" {
-		out.RemoteIdentifierType = ptr(icapi.RemoteAccountIdentifierType(e.RemoteIdentifierType))
+		out.RemoteIdentifierType = smithy.Ptr(icapi.RemoteAccountIdentifierType(e.RemoteIdentifierType))
 	}
 	return out
 }
@@ -91,20 +94,22 @@ func (s *Service) ListEnvironments(ctx context.Context, in *icapi.ListEnvironmen
 		}
 		matched = append(matched, e)
 	}
-	start, err := readOffset(in.NextToken)
+	who := caller.From(ctx)
+	// A token is good for the same filter only: another filter is another list.
+	filter := smithy.Deref(in.Location)
+	if in.Provider != nil {
+		filter = fmt.Sprintf("%q %q %q", filter, smithy.Deref(in.Provider.CloudServiceProvider), smithy.Deref(in.Provider.LastMileProvider))
+	}
+	scope := page.Scope{List: "interconnect.ListEnvironments", Account: who.Account, Region: who.Region, Filter: filter}
+	req, err := page.Read(scope, environmentPages, in.MaxResults, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	limit := DefaultPageSize
-	if in.MaxResults != nil {
-		limit = int(*in.MaxResults)
-	}
-	out := &icapi.ListEnvironmentsResponse{Environments: []icapi.Environment{}}
-	for i := start; i < len(matched) && i < start+limit; i++ {
-		out.Environments = append(out.Environments, environment(matched[i]))
-	}
-	if start+limit < len(matched) {
-		out.NextToken = ptr(offsetToken(start + limit))
+	slices.SortFunc(matched, func(a, b facility.Environment) int { return strings.Compare(a.EnvironmentID, b.EnvironmentID) })
+	list, next := page.Slice(scope, req, matched, func(e facility.Environment) string { return e.EnvironmentID })
+	out := &icapi.ListEnvironmentsResponse{Environments: []icapi.Environment{}, NextToken: next}
+	for _, e := range list {
+		out.Environments = append(out.Environments, environment(e))
 	}
 	return out, nil
 }
@@ -119,24 +124,3 @@ func (s *Service) GetEnvironment(ctx context.Context, in *icapi.GetEnvironmentRe
 	}
 	return nil, fault.New(fault.NotFound, "Environment %s does not exist in %s.", *in.Id, region)
 }
-
-const offsetPrefix = "dxlab1:"
-
-func offsetToken(n int) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(offsetPrefix + strconv.Itoa(n)))
-}
-
-func readOffset(token *string) (int, error) {
-	if token == nil {
-		return 0, nil
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(*token)
-	s, ok := strings.CutPrefix(string(raw), offsetPrefix)
-	n, convErr := strconv.Atoi(s)
-	if err != nil || !ok || convErr != nil || n < 0 {
-		return 0, fault.New(fault.Invalid, "The pagination token is invalid.")
-	}
-	return n, nil
-}
-
-func ptr[T any](v T) *T { return &v }

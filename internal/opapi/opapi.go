@@ -10,10 +10,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/facility"
+	"github.com/dxlab/dxlab/internal/page"
 	"github.com/dxlab/dxlab/internal/store"
 )
 
@@ -22,16 +25,17 @@ const Prefix = "/_dxlab/"
 
 // Facility is what the operator API drives.
 type Facility interface {
-	Pending(ctx context.Context) ([]store.Transition, error)
+	Pending(ctx context.Context, q facility.PendingQuery) ([]store.Transition, error)
 	Fire(ctx context.Context, id string) (store.Transition, error)
 	FireDue(ctx context.Context) (int, error)
+	Advance(ctx context.Context, d time.Duration) (int, error)
 	Profile() facility.Profile
 }
 
 // Options configures the API. Facility and Clock are required.
 type Options struct {
 	Facility Facility
-	Clock    clock.Advancer
+	Clock    clock.Clock
 	// Version, Store and Started feed the health report.
 	Version string
 	Store   string
@@ -118,14 +122,19 @@ type Transition struct {
 	CreatedAt    time.Time  `json:"createdAt"`
 	DueAt        *time.Time `json:"dueAt,omitempty"`
 	// WaitsForOperator marks a step that fires only when an operator fires
-	// it (the manual profile's human steps).
+	// it (the manual profile's human steps, and a step that kept failing).
 	WaitsForOperator bool `json:"waitsForOperator"`
+	// Attempts and LastError tell of firings that failed; the step is
+	// retried.
+	Attempts  int    `json:"attempts,omitempty"`
+	LastError string `json:"lastError,omitempty"`
 }
 
 func transition(t store.Transition) Transition {
 	out := Transition{
 		ID: t.ID, Step: t.Step, Note: t.Note, ResourceKind: t.ResourceKind, ResourceID: t.ResourceID,
 		Account: t.Account, Region: t.Region, CreatedAt: t.CreatedAt, WaitsForOperator: t.DueAt.IsZero(),
+		Attempts: t.Attempts, LastError: t.LastError,
 	}
 	if !t.DueAt.IsZero() {
 		due := t.DueAt
@@ -134,25 +143,87 @@ func transition(t store.Transition) Transition {
 	return out
 }
 
+// transitionPages: the pending list comes 100 at a time unless ?limit=
+// says otherwise, up to 1000.
+var transitionPages = page.Options{Default: 100, Max: 1000}
+
+// transitions lists pending steps a page at a time:
+// ?resource=<id>&limit=<n>&nextToken=<token>.
 func (a *api) transitions(r *http.Request) (any, error) {
-	pending, err := a.opts.Facility.Pending(r.Context())
+	q := r.URL.Query()
+	scope := page.Scope{List: "dxlab.transitions", Filter: q.Get("resource")}
+	var limit *int32
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil {
+			return nil, &Error{http.StatusBadRequest, "limit must be a whole number"}
+		}
+		limit = new(int32(n))
+	}
+	var token *string
+	if v := q.Get("nextToken"); v != "" {
+		token = &v
+	}
+	req, err := page.Read(scope, transitionPages, limit, token)
+	if err != nil {
+		return nil, &Error{http.StatusBadRequest, err.Error()}
+	}
+	fq := facility.PendingQuery{ResourceID: scope.Filter, Limit: req.Fetch()}
+	if req.After != "" {
+		if fq.After, err = parseTransitionKey(req.After); err != nil {
+			return nil, &Error{http.StatusBadRequest, err.Error()}
+		}
+	}
+	pending, err := a.opts.Facility.Pending(r.Context(), fq)
 	if err != nil {
 		return nil, err
 	}
-	resource := r.URL.Query().Get("resource")
+	pending, next := page.Trim(scope, req, pending, transitionKey)
 	out := []Transition{}
 	for _, t := range pending {
-		if resource == "" || t.ResourceID == resource {
-			out = append(out, transition(t))
-		}
+		out = append(out, transition(t))
 	}
-	return map[string]any{"transitions": out}, nil
+	return TransitionList{Transitions: out, NextToken: next}, nil
+}
+
+// TransitionList is a page of pending transitions.
+type TransitionList struct {
+	Transitions []Transition `json:"transitions"`
+	NextToken   *string      `json:"nextToken,omitempty"`
+}
+
+// transitionKey is a transition's place in the pending list as a page key
+// that sorts as the list does: automatic ones by due time ("a/", the time
+// as a fixed-width unsigned number, so that text order is time order for
+// any time), then the ones waiting for an operator ("m/").
+func transitionKey(t store.Transition) string {
+	if t.DueAt.IsZero() {
+		return "m/" + t.ID
+	}
+	return fmt.Sprintf("a/%020d/%s", uint64(t.DueAt.UnixNano())^(1<<63), t.ID)
+}
+
+func parseTransitionKey(key string) (*store.TransitionKey, error) {
+	bad := errors.New("the page token does not name a place in the list")
+	if id, ok := strings.CutPrefix(key, "m/"); ok {
+		return &store.TransitionKey{ID: id}, nil
+	}
+	rest, ok := strings.CutPrefix(key, "a/")
+	due, id, found := strings.Cut(rest, "/")
+	n, err := strconv.ParseUint(due, 10, 64)
+	if !ok || !found || err != nil {
+		return nil, bad
+	}
+	return &store.TransitionKey{DueAt: time.Unix(0, int64(n^(1<<63))).UTC(), ID: id}, nil
 }
 
 func (a *api) fire(r *http.Request) (any, error) {
 	t, err := a.opts.Facility.Fire(r.Context(), r.PathValue("id"))
 	if errors.Is(err, facility.ErrNoTransition) {
 		return nil, &Error{http.StatusNotFound, fmt.Sprintf("no pending transition %s", r.PathValue("id"))}
+	}
+	if errors.Is(err, facility.ErrHeld) {
+		return nil, &Error{http.StatusConflict, err.Error()}
 	}
 	if err != nil {
 		return nil, err
@@ -191,8 +262,10 @@ func (a *api) advance(r *http.Request) (any, error) {
 	if err != nil || by <= 0 {
 		return nil, &Error{http.StatusBadRequest, "give a positive duration to advance by, e.g. ?by=15m"}
 	}
-	a.opts.Clock.Advance(by)
-	n, err := a.opts.Facility.FireDue(r.Context())
+	n, err := a.opts.Facility.Advance(r.Context(), by)
+	if errors.Is(err, facility.ErrClockBound) {
+		return nil, &Error{http.StatusBadRequest, err.Error()}
+	}
 	if err != nil {
 		return nil, err
 	}

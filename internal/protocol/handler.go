@@ -250,6 +250,7 @@ func (h *Handler) serve(x *exchange) {
 		h.writeError(x, errSerialization(sentence(err.Error())))
 		return
 	}
+	who.RequestID, who.Operation = x.requestID, x.op
 	ctx := caller.With(x.r.Context(), who)
 	out, err := op.Invoke(ctx, in)
 	if err != nil {

@@ -136,6 +136,9 @@ func New(opts Options) (*Server, error) {
 // Handler serves the AWS APIs and the operator API.
 func (s *Server) Handler() http.Handler { return s.handler }
 
+// Store is the store, for embedders and tests.
+func (s *Server) Store() store.Store { return s.store }
+
 // Facility is the simulated facility, for embedders and tests.
 func (s *Server) Facility() *facility.Facility { return s.facility }
 

@@ -1,8 +1,10 @@
 // Package store is the persistence contract dxlab's services are written
-// against: resources as opaque documents scoped by account and region,
-// uniqueness claims, and the scheduled transitions the simulated facility
-// executes. It knows nothing of the wire or of Direct Connect; what a
-// document holds is its owner's business.
+// against: resources as opaque versioned documents scoped by account and
+// region, the accounts besides the owner who may see each, uniqueness
+// claims, the scheduled transitions the simulated facility executes, the
+// event timeline of every change, and a few settings that must outlive a
+// process (the clock's offset). It knows nothing of the wire or of Direct
+// Connect; what a document holds is its owner's business.
 //
 // Backends live in subpackages (sqlite today) and must all pass storetest.
 package store
@@ -15,36 +17,51 @@ import (
 
 // Sentinel errors every backend returns, matched with errors.Is.
 var (
-	// ErrNotFound: no record, transition or claim of that key.
+	// ErrNotFound: no record, transition, claim or setting of that key.
 	ErrNotFound = errors.New("store: not found")
-	// ErrExists: Insert of a kind and id that already exist.
+	// ErrExists: Insert of a kind and id, or Schedule of a transition id,
+	// that already exist.
 	ErrExists = errors.New("store: already exists")
-	// ErrConflict: a Claim on a key someone else holds.
+	// ErrConflict: a Claim on a key someone else holds, or Take of a
+	// transition another driver holds.
 	ErrConflict = errors.New("store: claimed by another owner")
+	// ErrStale: Update of a record whose version is not the stored one:
+	// someone changed it since it was read. Nothing was written.
+	ErrStale = errors.New("store: record changed since it was read")
 )
 
 // Record is one resource.
 type Record struct {
 	Kind string
 	ID   string
-	// Account and Region scope the record; List filters on them.
+	// Account owns the record; Region scopes it.
 	Account string
 	Region  string
+	// Viewers are the other accounts that may see the record (a partner
+	// seeing a hosted connection on its interconnect). The store indexes
+	// them so that List can answer "what may this account see".
+	Viewers []string
 	// Parent optionally names the record this one hangs off (an
 	// interconnect for a hosted connection, say), for List by parent.
 	Parent string
+	// Version is 1 after Insert and grows by one with every Update. Update
+	// writes only over the version it names.
+	Version int64
 	// Data is the owner's serialised document.
 	Data []byte
 }
 
-// ListQuery selects records of one kind. Empty Account, Region or Parent
-// match any. Records come in ascending ID order, starting after After.
+// ListQuery selects records of one kind. Empty fields match any. Records
+// come in ascending ID order, starting after After.
 type ListQuery struct {
-	Kind    string
+	Kind string
+	// Account matches the owner only.
 	Account string
-	Region  string
-	Parent  string
-	After   string
+	// VisibleTo matches records the account owns or is a viewer of.
+	VisibleTo string
+	Region    string
+	Parent    string
+	After     string
 	// Limit caps the result; zero means no cap.
 	Limit int
 }
@@ -75,6 +92,21 @@ type Transition struct {
 	CreatedAt time.Time
 	// Note says in words what firing it does, for operators.
 	Note string
+	// Attempts counts the firings that failed; LastError says why the last
+	// one did.
+	Attempts  int
+	LastError string
+	// HeldBy names the driver that took the transition to fire it, until
+	// HeldUntil; after that anyone may take it again (its driver died).
+	HeldBy    string
+	HeldUntil time.Time
+}
+
+// TransitionKey is a position in the order Transitions lists: by due time,
+// operator-driven ones (zero DueAt) last, then by ID.
+type TransitionKey struct {
+	DueAt time.Time
+	ID    string
 }
 
 // TransitionQuery selects transitions; zero fields match any.
@@ -83,6 +115,77 @@ type TransitionQuery struct {
 	DueBy        time.Time
 	ResourceKind string
 	ResourceID   string
+	// After continues a listing after this position.
+	After *TransitionKey
+	Limit int
+}
+
+// TakeQuery selects the transitions a driver takes to fire.
+type TakeQuery struct {
+	// Owner names the taker; Until is when its hold lapses.
+	Owner string
+	Until time.Time
+	// Now: automatic transitions due by Now, not held by anyone or whose
+	// hold lapsed by Now.
+	Now time.Time
+	// Steps: only these steps (those the taker knows how to carry out).
+	Steps []string
+	Limit int
+}
+
+// Cause says who or what made a change.
+type Cause struct {
+	// Type is CauseAPI, CauseStep or CauseOperator.
+	Type string `json:"type"`
+	// An API call: its request id, the calling account and the operation.
+	RequestID string `json:"requestId,omitempty"`
+	Account   string `json:"account,omitempty"`
+	Operation string `json:"operation,omitempty"`
+	// A facility step: the step, who carries it out, and the transition.
+	Step       string `json:"step,omitempty"`
+	Actor      string `json:"actor,omitempty"`
+	Transition string `json:"transition,omitempty"`
+}
+
+// The types of Cause.
+const (
+	CauseAPI  = "api"
+	CauseStep = "step"
+	// CauseOperator is a step an operator fired by hand.
+	CauseOperator = "operator"
+)
+
+// Event is one change of one resource, appended in the transaction that
+// makes the change.
+type Event struct {
+	// Seq orders events; the store assigns it, increasing.
+	Seq int64
+	// At is dxlab's time of the change.
+	At           time.Time
+	ResourceKind string
+	ResourceID   string
+	// Account owns the resource; Viewers may see it too.
+	Account string
+	Viewers []string
+	Region  string
+	// Action is what happened: "create", "update", "delete".
+	Action string
+	// From and To are the resource's states before and after ("" before a
+	// create and after a delete).
+	From  string
+	To    string
+	Cause Cause
+}
+
+// EventQuery selects events in Seq order; zero fields match any.
+type EventQuery struct {
+	ResourceID   string
+	ResourceKind string
+	// VisibleTo matches events of resources the account owns or views.
+	VisibleTo string
+	// Since and Until bound At (inclusive, exclusive).
+	Since, Until time.Time
+	AfterSeq     int64
 	Limit        int
 }
 
@@ -94,8 +197,12 @@ type Reader interface {
 	// by ID.
 	Transitions(ctx context.Context, q TransitionQuery) ([]Transition, error)
 	Transition(ctx context.Context, id string) (Transition, error)
-	// NextDue is the due time of the earliest automatic transition, or zero.
-	NextDue(ctx context.Context) (time.Time, error)
+	// NextDue is the earliest time one of steps' automatic transitions can
+	// be taken (its due time, or when its hold lapses), or zero.
+	NextDue(ctx context.Context, steps []string) (time.Time, error)
+	Events(ctx context.Context, q EventQuery) ([]Event, error)
+	// Setting reads a value Set wrote, or ErrNotFound.
+	Setting(ctx context.Context, key string) (string, error)
 }
 
 // Writer changes state within a transaction. Nothing it does is visible to
@@ -103,17 +210,42 @@ type Reader interface {
 // transaction that fails.
 type Writer interface {
 	Reader
+	// Insert stores a new record at version 1, or fails with ErrExists.
 	Insert(ctx context.Context, r Record) error
+	// Update replaces a record whose stored version is r.Version and moves
+	// it to r.Version+1; ErrStale if the version differs, ErrNotFound if
+	// there is no such record.
 	Update(ctx context.Context, r Record) error
-	// Delete removes a record with its claims and pending transitions.
+	// Delete removes a record with its viewers, claims and pending
+	// transitions.
 	Delete(ctx context.Context, kind, id string) error
 	Claim(ctx context.Context, c Claim) error
 	// Release drops every claim an owner holds.
 	Release(ctx context.Context, ownerKind, ownerID string) error
+	// Schedule adds a transition with every field of t, its hold included
+	// (a step due at once is scheduled held by the process that will fire
+	// it), or fails with ErrExists.
 	Schedule(ctx context.Context, t Transition) error
 	Unschedule(ctx context.Context, id string) error
 	// UnscheduleFor drops every pending transition of a resource.
 	UnscheduleFor(ctx context.Context, kind, id string) error
+	// TakeDue holds for q.Owner the transitions q selects, the earliest due
+	// first, and returns them in that order: two takers never both get the
+	// same one. A hold lapses at HeldUntil (Now == HeldUntil is lapsed).
+	// Empty Steps selects nothing.
+	TakeDue(ctx context.Context, q TakeQuery) ([]Transition, error)
+	// Take holds one transition for owner until until, due or not: an
+	// operator firing it. ErrNotFound if it is gone, ErrConflict if another
+	// owner holds it and the hold has not lapsed at now.
+	Take(ctx context.Context, id, owner string, now, until time.Time) (Transition, error)
+	// Reschedule sets a pending transition's DueAt, Attempts, LastError and
+	// hold from t; ErrNotFound if it is gone.
+	Reschedule(ctx context.Context, t Transition) error
+	// Append adds an event and returns its Seq.
+	Append(ctx context.Context, e Event) (int64, error)
+	// PruneEvents drops events older than before.
+	PruneEvents(ctx context.Context, before time.Time) (int, error)
+	Set(ctx context.Context, key, value string) error
 }
 
 // Store runs transactions. It is safe for concurrent use. Update commits

@@ -453,8 +453,9 @@ class DirectConnectPaginationTest(DxlabTestCase):
 
     def test_bad_pagination_input(self):
         dx = _dx(new_account())
+        # The message says the token is bad without echoing it back.
         self.assertClientError(lambda: dx.describe_connections(nextToken="garbage"),
-                               "DirectConnectClientException", message_contains=("garbage",))
+                               "DirectConnectClientException", message_contains=("pagination token is invalid",))
         self.assertClientError(lambda: dx.describe_connections(maxResults=0),
                                "DirectConnectClientException", message_contains=("maxResults",))
 

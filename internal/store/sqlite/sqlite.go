@@ -13,12 +13,14 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,7 +34,6 @@ const FileName = "dxlab.db"
 
 // Store is a store.Store on a SQLite file.
 type Store struct {
-	path   string
 	writer *sql.DB
 	reader *sql.DB
 }
@@ -61,7 +62,7 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	return &Store{path: path, writer: writer, reader: reader}, nil
+	return &Store{writer: writer, reader: reader}, nil
 }
 
 func dsn(path, txlock string, readOnly bool) string {
@@ -77,7 +78,8 @@ func dsn(path, txlock string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// schema is applied in order; PRAGMA user_version records how far.
+// schema is applied in order; PRAGMA user_version records how far. A step
+// once released is never edited: later changes are new steps.
 var schema = []string{
 	`CREATE TABLE records (
 		kind    TEXT NOT NULL,
@@ -111,6 +113,45 @@ var schema = []string{
 	);
 	CREATE INDEX transitions_due ON transitions (due_at) WHERE due_at IS NOT NULL;
 	CREATE INDEX transitions_resource ON transitions (resource_kind, resource_id);`,
+
+	// Versions, viewers, holds on transitions, events and settings.
+	`ALTER TABLE records ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+	CREATE TABLE record_viewers (
+		kind    TEXT NOT NULL,
+		account TEXT NOT NULL,
+		id      TEXT NOT NULL,
+		PRIMARY KEY (kind, account, id)
+	) WITHOUT ROWID;
+	CREATE INDEX record_viewers_record ON record_viewers (kind, id);
+	ALTER TABLE transitions ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE transitions ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+	ALTER TABLE transitions ADD COLUMN held_by TEXT NOT NULL DEFAULT '';
+	ALTER TABLE transitions ADD COLUMN held_until INTEGER NOT NULL DEFAULT 0;
+	CREATE TABLE events (
+		seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+		at            INTEGER NOT NULL,
+		resource_kind TEXT NOT NULL,
+		resource_id   TEXT NOT NULL,
+		account       TEXT NOT NULL,
+		viewers       TEXT NOT NULL,
+		region        TEXT NOT NULL,
+		action        TEXT NOT NULL,
+		from_state    TEXT NOT NULL,
+		to_state      TEXT NOT NULL,
+		cause         TEXT NOT NULL
+	);
+	CREATE INDEX events_resource ON events (resource_id, seq);
+	CREATE INDEX events_at ON events (at);
+	CREATE TABLE event_accounts (
+		account TEXT NOT NULL,
+		seq     INTEGER NOT NULL REFERENCES events (seq) ON DELETE CASCADE,
+		PRIMARY KEY (account, seq)
+	) WITHOUT ROWID;
+	CREATE INDEX event_accounts_seq ON event_accounts (seq);
+	CREATE TABLE settings (
+		key   TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	) WITHOUT ROWID;`,
 }
 
 func migrate(db *sql.DB) error {
@@ -139,9 +180,6 @@ func migrate(db *sql.DB) error {
 }
 
 func (s *Store) Describe() string { return "sqlite" }
-
-// Path is the database file.
-func (s *Store) Path() string { return s.path }
 
 func (s *Store) Close() error {
 	return errors.Join(s.reader.Close(), s.writer.Close())
@@ -173,55 +211,148 @@ type txn struct {
 	tx *sql.Tx
 }
 
+const recordColumns = `kind, id, account, region, parent, version, data`
+
+func (t *txn) scanRecord(s scanner) (store.Record, error) {
+	var r store.Record
+	if err := s.Scan(&r.Kind, &r.ID, &r.Account, &r.Region, &r.Parent, &r.Version, &r.Data); err != nil {
+		return store.Record{}, err
+	}
+	return r, nil
+}
+
+// viewers fills in the viewers of records, in one query per call.
+func (t *txn) viewers(ctx context.Context, recs []store.Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	at := make(map[string]int, len(recs))
+	ids := make([]any, 0, len(recs)+1)
+	ids = append(ids, recs[0].Kind)
+	for i, r := range recs {
+		at[r.ID] = i
+		ids = append(ids, r.ID)
+	}
+	// Kind is the same across a List; Get passes one record.
+	rows, err := t.tx.QueryContext(ctx,
+		`SELECT id, account FROM record_viewers WHERE kind = ? AND id IN (`+placeholders(len(recs))+`) ORDER BY id, account`, ids...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, account string
+		if err := rows.Scan(&id, &account); err != nil {
+			return err
+		}
+		if i, ok := at[id]; ok {
+			recs[i].Viewers = append(recs[i].Viewers, account)
+		}
+	}
+	return rows.Err()
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
 func (t *txn) Get(ctx context.Context, kind, id string) (store.Record, error) {
-	r := store.Record{Kind: kind, ID: id}
-	err := t.tx.QueryRowContext(ctx,
-		`SELECT account, region, parent, data FROM records WHERE kind = ? AND id = ?`, kind, id).
-		Scan(&r.Account, &r.Region, &r.Parent, &r.Data)
+	r, err := t.scanRecord(t.tx.QueryRowContext(ctx,
+		`SELECT `+recordColumns+` FROM records WHERE kind = ? AND id = ?`, kind, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Record{}, store.ErrNotFound
 	}
-	return r, err
+	if err != nil {
+		return store.Record{}, err
+	}
+	recs := []store.Record{r}
+	if err := t.viewers(ctx, recs); err != nil {
+		return store.Record{}, err
+	}
+	return recs[0], nil
+}
+
+// filter builds a WHERE clause from conditions whose value is not empty.
+type filter struct {
+	where []string
+	args  []any
+}
+
+func (f *filter) add(cond string, v any) {
+	f.where = append(f.where, cond)
+	f.args = append(f.args, v)
+}
+
+func (f *filter) addIf(cond string, v string) {
+	if v != "" {
+		f.add(cond, v)
+	}
+}
+
+func (f *filter) clause() string {
+	if len(f.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(f.where, " AND ")
+}
+
+func limit(n int) string {
+	if n > 0 {
+		return fmt.Sprintf(" LIMIT %d", n)
+	}
+	return ""
 }
 
 func (t *txn) List(ctx context.Context, q store.ListQuery) ([]store.Record, error) {
-	var where []string
-	var args []any
-	add := func(cond string, v string) {
-		if v != "" {
-			where = append(where, cond)
-			args = append(args, v)
-		}
+	var f filter
+	f.add("kind = ?", q.Kind)
+	f.addIf("account = ?", q.Account)
+	f.addIf("region = ?", q.Region)
+	f.addIf("parent = ?", q.Parent)
+	f.addIf("id > ?", q.After)
+	if q.VisibleTo != "" {
+		// Owned or viewed: the owner index and the viewer index each give
+		// their ids in order, so the union stays a cheap merge.
+		f.add(`id IN (SELECT id FROM records WHERE kind = ? AND account = ?
+			UNION ALL SELECT id FROM record_viewers WHERE kind = ? AND account = ?)`, q.Kind)
+		f.args = append(f.args, q.VisibleTo, q.Kind, q.VisibleTo)
 	}
-	where = append(where, "kind = ?")
-	args = append(args, q.Kind)
-	add("account = ?", q.Account)
-	add("region = ?", q.Region)
-	add("parent = ?", q.Parent)
-	add("id > ?", q.After)
-	query := `SELECT id, account, region, parent, data FROM records WHERE ` + strings.Join(where, " AND ") + ` ORDER BY id`
-	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", q.Limit)
-	}
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+recordColumns+` FROM records`+f.clause()+` ORDER BY id`+limit(q.Limit), f.args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []store.Record
 	for rows.Next() {
-		r := store.Record{Kind: q.Kind}
-		if err := rows.Scan(&r.ID, &r.Account, &r.Region, &r.Parent, &r.Data); err != nil {
+		r, err := t.scanRecord(rows)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, t.viewers(ctx, out)
+}
+
+func (t *txn) setViewers(ctx context.Context, r store.Record) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM record_viewers WHERE kind = ? AND id = ?`, r.Kind, r.ID); err != nil {
+		return err
+	}
+	for _, v := range r.Viewers {
+		if _, err := t.tx.ExecContext(ctx,
+			`INSERT INTO record_viewers (kind, account, id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, r.Kind, v, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (t *txn) Insert(ctx context.Context, r store.Record) error {
 	res, err := t.tx.ExecContext(ctx,
-		`INSERT INTO records (kind, id, account, region, parent, data) VALUES (?, ?, ?, ?, ?, ?)
+		`INSERT INTO records (kind, id, account, region, parent, version, data) VALUES (?, ?, ?, ?, ?, 1, ?)
 		 ON CONFLICT (kind, id) DO NOTHING`,
 		r.Kind, r.ID, r.Account, r.Region, r.Parent, r.Data)
 	if err != nil {
@@ -230,7 +361,7 @@ func (t *txn) Insert(ctx context.Context, r store.Record) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrExists
 	}
-	return nil
+	return t.setViewers(ctx, r)
 }
 
 // execOne runs a statement that must touch a row, or reports ErrNotFound.
@@ -246,12 +377,26 @@ func (t *txn) execOne(ctx context.Context, query string, args ...any) error {
 }
 
 func (t *txn) Update(ctx context.Context, r store.Record) error {
-	return t.execOne(ctx, `UPDATE records SET account = ?, region = ?, parent = ?, data = ? WHERE kind = ? AND id = ?`,
-		r.Account, r.Region, r.Parent, r.Data, r.Kind, r.ID)
+	err := t.execOne(ctx,
+		`UPDATE records SET account = ?, region = ?, parent = ?, data = ?, version = version + 1
+		 WHERE kind = ? AND id = ? AND version = ?`,
+		r.Account, r.Region, r.Parent, r.Data, r.Kind, r.ID, r.Version)
+	if errors.Is(err, store.ErrNotFound) {
+		if _, getErr := t.Get(ctx, r.Kind, r.ID); getErr == nil {
+			return store.ErrStale
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return t.setViewers(ctx, r)
 }
 
 func (t *txn) Delete(ctx context.Context, kind, id string) error {
 	if err := t.execOne(ctx, `DELETE FROM records WHERE kind = ? AND id = ?`, kind, id); err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM record_viewers WHERE kind = ? AND id = ?`, kind, id); err != nil {
 		return err
 	}
 	if err := t.Release(ctx, kind, id); err != nil {
@@ -281,6 +426,7 @@ func (t *txn) Release(ctx context.Context, ownerKind, ownerID string) error {
 	return err
 }
 
+// nanos stores a time as Unix nanoseconds, and the zero time as NULL.
 func nanos(at time.Time) any {
 	if at.IsZero() {
 		return nil
@@ -288,15 +434,34 @@ func nanos(at time.Time) any {
 	return at.UnixNano()
 }
 
+// nanosOr0 is nanos for columns where zero means "none".
+func nanosOr0(at time.Time) int64 {
+	if at.IsZero() {
+		return 0
+	}
+	return at.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
 func (t *txn) Schedule(ctx context.Context, tr store.Transition) error {
-	_, err := t.tx.ExecContext(ctx,
-		`INSERT INTO transitions (id, step, resource_kind, resource_id, account, region, due_at, created_at, note)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		tr.ID, tr.Step, tr.ResourceKind, tr.ResourceID, tr.Account, tr.Region, nanos(tr.DueAt), tr.CreatedAt.UnixNano(), tr.Note)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE") {
+	res, err := t.tx.ExecContext(ctx,
+		`INSERT INTO transitions (`+transitionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		 ON CONFLICT (id) DO NOTHING`,
+		tr.ID, tr.Step, tr.ResourceKind, tr.ResourceID, tr.Account, tr.Region, nanos(tr.DueAt), tr.CreatedAt.UnixNano(), tr.Note,
+		tr.Attempts, tr.LastError, tr.HeldBy, nanosOr0(tr.HeldUntil))
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrExists
 	}
-	return err
+	return nil
 }
 
 func (t *txn) Unschedule(ctx context.Context, id string) error {
@@ -308,21 +473,23 @@ func (t *txn) UnscheduleFor(ctx context.Context, kind, id string) error {
 	return err
 }
 
-const transitionColumns = `id, step, resource_kind, resource_id, account, region, due_at, created_at, note`
+const transitionColumns = `id, step, resource_kind, resource_id, account, region, due_at, created_at, note, attempts, last_error, held_by, held_until`
 
 type scanner interface{ Scan(...any) error }
 
 func scanTransition(s scanner) (store.Transition, error) {
 	var tr store.Transition
 	var due sql.NullInt64
-	var created int64
-	if err := s.Scan(&tr.ID, &tr.Step, &tr.ResourceKind, &tr.ResourceID, &tr.Account, &tr.Region, &due, &created, &tr.Note); err != nil {
+	var created, heldUntil int64
+	if err := s.Scan(&tr.ID, &tr.Step, &tr.ResourceKind, &tr.ResourceID, &tr.Account, &tr.Region, &due, &created, &tr.Note,
+		&tr.Attempts, &tr.LastError, &tr.HeldBy, &heldUntil); err != nil {
 		return store.Transition{}, err
 	}
 	if due.Valid {
 		tr.DueAt = time.Unix(0, due.Int64).UTC()
 	}
 	tr.CreatedAt = time.Unix(0, created).UTC()
+	tr.HeldUntil = fromNanos(heldUntil)
 	return tr, nil
 }
 
@@ -334,29 +501,7 @@ func (t *txn) Transition(ctx context.Context, id string) (store.Transition, erro
 	return tr, err
 }
 
-func (t *txn) Transitions(ctx context.Context, q store.TransitionQuery) ([]store.Transition, error) {
-	var where []string
-	var args []any
-	if !q.DueBy.IsZero() {
-		where = append(where, "due_at IS NOT NULL AND due_at <= ?")
-		args = append(args, q.DueBy.UnixNano())
-	}
-	if q.ResourceKind != "" {
-		where = append(where, "resource_kind = ?")
-		args = append(args, q.ResourceKind)
-	}
-	if q.ResourceID != "" {
-		where = append(where, "resource_id = ?")
-		args = append(args, q.ResourceID)
-	}
-	query := `SELECT ` + transitionColumns + ` FROM transitions`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY due_at IS NULL, due_at, id"
-	if q.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", q.Limit)
-	}
+func (t *txn) queryTransitions(ctx context.Context, query string, args ...any) ([]store.Transition, error) {
 	rows, err := t.tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -373,13 +518,183 @@ func (t *txn) Transitions(ctx context.Context, q store.TransitionQuery) ([]store
 	return out, rows.Err()
 }
 
-func (t *txn) NextDue(ctx context.Context) (time.Time, error) {
-	var due sql.NullInt64
-	if err := t.tx.QueryRowContext(ctx, `SELECT MIN(due_at) FROM transitions WHERE due_at IS NOT NULL`).Scan(&due); err != nil {
-		return time.Time{}, err
+// transitionOrder lists automatic transitions by due time, then those that
+// wait for an operator, each by id.
+const transitionOrder = ` ORDER BY due_at IS NULL, due_at, id`
+
+func (t *txn) Transitions(ctx context.Context, q store.TransitionQuery) ([]store.Transition, error) {
+	var f filter
+	if !q.DueBy.IsZero() {
+		f.add("due_at IS NOT NULL AND due_at <= ?", q.DueBy.UnixNano())
 	}
-	if !due.Valid {
+	f.addIf("resource_kind = ?", q.ResourceKind)
+	f.addIf("resource_id = ?", q.ResourceID)
+	if a := q.After; a != nil {
+		if a.DueAt.IsZero() {
+			f.add("due_at IS NULL AND id > ?", a.ID)
+		} else {
+			f.add("(due_at IS NULL OR due_at > ? OR (due_at = ? AND id > ?))", a.DueAt.UnixNano())
+			f.args = append(f.args, a.DueAt.UnixNano(), a.ID)
+		}
+	}
+	return t.queryTransitions(ctx, `SELECT `+transitionColumns+` FROM transitions`+f.clause()+transitionOrder+limit(q.Limit), f.args...)
+}
+
+func stepsIn(steps []string) (string, []any) {
+	args := make([]any, len(steps))
+	for i, s := range steps {
+		args[i] = s
+	}
+	return "step IN (" + placeholders(len(steps)) + ")", args
+}
+
+func (t *txn) NextDue(ctx context.Context, steps []string) (time.Time, error) {
+	if len(steps) == 0 {
 		return time.Time{}, nil
 	}
+	cond, args := stepsIn(steps)
+	var due sql.NullInt64
+	err := t.tx.QueryRowContext(ctx,
+		`SELECT MIN(MAX(due_at, held_until)) FROM transitions WHERE due_at IS NOT NULL AND `+cond, args...).Scan(&due)
+	if err != nil || !due.Valid {
+		return time.Time{}, err
+	}
 	return time.Unix(0, due.Int64).UTC(), nil
+}
+
+func (t *txn) TakeDue(ctx context.Context, q store.TakeQuery) ([]store.Transition, error) {
+	if len(q.Steps) == 0 {
+		return nil, nil
+	}
+	cond, args := stepsIn(q.Steps)
+	now := q.Now.UnixNano()
+	// One writer at a time makes select-then-update atomic here; the
+	// PostgreSQL backend needs FOR UPDATE SKIP LOCKED for the same.
+	args = append([]any{q.Owner, q.Until.UnixNano()}, append(args, now, now)...)
+	taken, err := t.queryTransitions(ctx,
+		`UPDATE transitions SET held_by = ?, held_until = ? WHERE id IN (
+			SELECT id FROM transitions WHERE `+cond+` AND due_at IS NOT NULL AND due_at <= ? AND (held_by = '' OR held_until <= ?)
+			ORDER BY due_at, id`+limit(q.Limit)+`)
+		 RETURNING `+transitionColumns, args...)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(taken, func(a, b store.Transition) int {
+		if c := a.DueAt.Compare(b.DueAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return taken, nil
+}
+
+func (t *txn) Take(ctx context.Context, id, owner string, now, until time.Time) (store.Transition, error) {
+	tr, err := t.Transition(ctx, id)
+	if err != nil {
+		return store.Transition{}, err
+	}
+	if tr.HeldBy != "" && tr.HeldBy != owner && tr.HeldUntil.After(now) {
+		return store.Transition{}, store.ErrConflict
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE transitions SET held_by = ?, held_until = ? WHERE id = ?`, owner, until.UnixNano(), id); err != nil {
+		return store.Transition{}, err
+	}
+	tr.HeldBy, tr.HeldUntil = owner, until.UTC()
+	return tr, nil
+}
+
+func (t *txn) Reschedule(ctx context.Context, tr store.Transition) error {
+	return t.execOne(ctx,
+		`UPDATE transitions SET due_at = ?, attempts = ?, last_error = ?, held_by = ?, held_until = ? WHERE id = ?`,
+		nanos(tr.DueAt), tr.Attempts, tr.LastError, tr.HeldBy, nanosOr0(tr.HeldUntil), tr.ID)
+}
+
+const eventColumns = `seq, at, resource_kind, resource_id, account, viewers, region, action, from_state, to_state, cause`
+
+func (t *txn) Append(ctx context.Context, e store.Event) (int64, error) {
+	viewers, err := json.Marshal(e.Viewers)
+	if err != nil {
+		return 0, err
+	}
+	cause, err := json.Marshal(e.Cause)
+	if err != nil {
+		return 0, err
+	}
+	var seq int64
+	err = t.tx.QueryRowContext(ctx,
+		`INSERT INTO events (at, resource_kind, resource_id, account, viewers, region, action, from_state, to_state, cause)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
+		e.At.UnixNano(), e.ResourceKind, e.ResourceID, e.Account, string(viewers), e.Region, e.Action, e.From, e.To, string(cause)).Scan(&seq)
+	if err != nil {
+		return 0, err
+	}
+	for _, a := range append([]string{e.Account}, e.Viewers...) {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO event_accounts (account, seq) VALUES (?, ?) ON CONFLICT DO NOTHING`, a, seq); err != nil {
+			return 0, err
+		}
+	}
+	return seq, nil
+}
+
+func (t *txn) Events(ctx context.Context, q store.EventQuery) ([]store.Event, error) {
+	var f filter
+	f.addIf("resource_id = ?", q.ResourceID)
+	f.addIf("resource_kind = ?", q.ResourceKind)
+	f.addIf("seq IN (SELECT seq FROM event_accounts WHERE account = ?)", q.VisibleTo)
+	if !q.Since.IsZero() {
+		f.add("at >= ?", q.Since.UnixNano())
+	}
+	if !q.Until.IsZero() {
+		f.add("at < ?", q.Until.UnixNano())
+	}
+	if q.AfterSeq > 0 {
+		f.add("seq > ?", q.AfterSeq)
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+f.clause()+` ORDER BY seq`+limit(q.Limit), f.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Event
+	for rows.Next() {
+		var e store.Event
+		var at int64
+		var viewers, cause string
+		if err := rows.Scan(&e.Seq, &at, &e.ResourceKind, &e.ResourceID, &e.Account, &viewers, &e.Region, &e.Action, &e.From, &e.To, &cause); err != nil {
+			return nil, err
+		}
+		e.At = time.Unix(0, at).UTC()
+		if err := json.Unmarshal([]byte(viewers), &e.Viewers); err != nil {
+			return nil, fmt.Errorf("event %d viewers: %w", e.Seq, err)
+		}
+		if err := json.Unmarshal([]byte(cause), &e.Cause); err != nil {
+			return nil, fmt.Errorf("event %d cause: %w", e.Seq, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *txn) PruneEvents(ctx context.Context, before time.Time) (int, error) {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM events WHERE at < ?`, before.UnixNano())
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *txn) Setting(ctx context.Context, key string) (string, error) {
+	var v string
+	err := t.tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", store.ErrNotFound
+	}
+	return v, err
+}
+
+func (t *txn) Set(ctx context.Context, key, value string) error {
+	_, err := t.tx.ExecContext(ctx,
+		`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	return err
 }

@@ -1,0 +1,110 @@
+// Package resource is the one way the services load, change and save their
+// resources, and the one rule of who may see them. Every change goes
+// through a Kind's methods inside a Tx, which bumps the record's version
+// (so a concurrent change fails instead of being lost) and appends an event
+// of the change, with its cause, in the same transaction.
+//
+// Resource kinds both services use (Direct Connect gateways are
+// Interconnect's attach points) are declared here too, so that Interconnect
+// reaches them without importing Direct Connect's internals.
+package resource
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dxlab/dxlab/internal/caller"
+	"github.com/dxlab/dxlab/internal/store"
+)
+
+// Tx is one write transaction as the services see it: records change only
+// through a Kind, so that every change is versioned and recorded. Claims and
+// transitions go through Tx directly.
+type Tx struct {
+	w         store.Writer
+	now       time.Time
+	cause     store.Cause
+	scheduled []store.Transition
+}
+
+// Update runs fn in one store transaction at dxlab time now, recording the
+// cause ctx carries (WithCause, or else the API caller). It returns the Tx
+// so that the caller can see what fn scheduled once it has committed.
+//
+// fn must do nothing outside the transaction: when a record it read was
+// changed by another transaction meanwhile (store.ErrStale), the whole of fn
+// runs again on fresh reads, up to staleRetries times.
+func Update(ctx context.Context, st store.Store, now time.Time, fn func(*Tx) error) (*Tx, error) {
+	var tx *Tx
+	var err error
+	for range staleRetries {
+		err = st.Update(ctx, func(w store.Writer) error {
+			tx = &Tx{w: w, now: now, cause: CauseOf(ctx)}
+			return fn(tx)
+		})
+		if !errors.Is(err, store.ErrStale) {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return tx, nil
+}
+
+// staleRetries bounds how often Update reruns a transaction that lost a race.
+const staleRetries = 3
+
+// Now is dxlab's time of the transaction: when the change happens.
+func (tx *Tx) Now() time.Time { return tx.now }
+
+// Reader reads within the transaction.
+func (tx *Tx) Reader() store.Reader { return tx.w }
+
+// Scheduled lists the transitions this transaction scheduled.
+func (tx *Tx) Scheduled() []store.Transition { return tx.scheduled }
+
+// Schedule adds a transition.
+func (tx *Tx) Schedule(ctx context.Context, t store.Transition) error {
+	if err := tx.w.Schedule(ctx, t); err != nil {
+		return err
+	}
+	tx.scheduled = append(tx.scheduled, t)
+	return nil
+}
+
+// Unschedule drops one pending transition.
+func (tx *Tx) Unschedule(ctx context.Context, id string) error { return tx.w.Unschedule(ctx, id) }
+
+// UnscheduleFor drops every pending transition of a resource.
+func (tx *Tx) UnscheduleFor(ctx context.Context, kind, id string) error {
+	return tx.w.UnscheduleFor(ctx, kind, id)
+}
+
+// Claim reserves a key for a resource (a port, a VLAN).
+func (tx *Tx) Claim(ctx context.Context, c store.Claim) error { return tx.w.Claim(ctx, c) }
+
+// Release drops every claim of a resource.
+func (tx *Tx) Release(ctx context.Context, kind, id string) error { return tx.w.Release(ctx, kind, id) }
+
+// Store is the raw writer, for the facility's bookkeeping of transitions
+// (holds, retries); services never write records through it.
+func (tx *Tx) Store() store.Writer { return tx.w }
+
+type causeKey struct{}
+
+// WithCause returns a context whose changes are recorded as caused by c (a
+// facility step), whatever API caller it carries.
+func WithCause(ctx context.Context, c store.Cause) context.Context {
+	return context.WithValue(ctx, causeKey{}, c)
+}
+
+// CauseOf is what ctx's changes are recorded as caused by.
+func CauseOf(ctx context.Context) store.Cause {
+	if c, ok := ctx.Value(causeKey{}).(store.Cause); ok {
+		return c
+	}
+	who := caller.From(ctx)
+	return store.Cause{Type: store.CauseAPI, RequestID: who.RequestID, Account: who.Account, Operation: who.Operation}
+}
