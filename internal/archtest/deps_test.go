@@ -3,6 +3,8 @@
 package archtest
 
 import (
+	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
@@ -14,24 +16,41 @@ const module = "github.com/dxlab/dxlab/"
 // module.
 func deps(t *testing.T) map[string][]string {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-deps=false", "-f", `{{.ImportPath}} {{join .Deps " "}}`, module+"...").Output()
-	if err != nil {
-		t.Skipf("go list: %v", err)
-	}
+	out := goList(t, "-deps=false", "-f", `{{.ImportPath}} {{join .Deps " "}}`, module+"...")
 	m := map[string][]string{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		f := strings.Fields(line)
 		m[strings.TrimPrefix(f[0], module)] = f[1:]
 	}
 	return m
 }
 
-func TestMainOnlyDelegates(t *testing.T) {
-	out, err := exec.Command("go", "list", "-f", `{{join .Imports " "}}`, module+"cmd/dxlab").Output()
+// fataler is the part of testing.TB goList uses.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+// goList runs go list with args and returns its output. A go list that fails
+// fails the test: a check that cannot see the imports has checked nothing.
+func goList(t fataler, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list"}, args...)...).Output()
 	if err != nil {
-		t.Skipf("go list: %v", err)
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			t.Fatalf("go list %s: %v\n%s%s", strings.Join(args, " "), err, out, exit.Stderr)
+		} else {
+			t.Fatalf("go list %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return ""
 	}
-	for _, imp := range strings.Fields(string(out)) {
+	return string(out)
+}
+
+func TestMainOnlyDelegates(t *testing.T) {
+	out := goList(t, "-f", `{{join .Imports " "}}`, module+"cmd/dxlab")
+	for _, imp := range strings.Fields(out) {
 		if strings.HasPrefix(imp, module) && imp != module+"internal/cli" {
 			t.Errorf("cmd/dxlab imports %s: it only hands its arguments to internal/cli", imp)
 		}
@@ -75,5 +94,26 @@ func TestLayerBoundaries(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+type recordingFataler struct{ failures []string }
+
+func (*recordingFataler) Helper() {}
+func (r *recordingFataler) Fatalf(format string, args ...any) {
+	r.failures = append(r.failures, fmt.Sprintf(format, args...))
+}
+
+// A go list that fails must fail the checks, with what go list said, and
+// never let them pass by skipping.
+func TestGoListFailureFails(t *testing.T) {
+	var r recordingFataler
+	goList(&r, "-f", "{{.ImportPath}}", module+"internal/no/such/package")
+	if len(r.failures) != 1 {
+		t.Fatalf("a failing go list reported %d failures, want 1", len(r.failures))
+	}
+	// Once in the command line, again in go list's own complaint.
+	if strings.Count(r.failures[0], "internal/no/such/package") < 2 {
+		t.Errorf("the failure does not carry go list's stderr: %s", r.failures[0])
 	}
 }

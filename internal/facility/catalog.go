@@ -115,17 +115,6 @@ func (c *Catalog) Find(region, code string) (Location, bool) {
 	return Location{}, false
 }
 
-// Regions lists every region that has a location.
-func (c *Catalog) Regions() []string {
-	var out []string
-	for _, l := range c.Locations {
-		if !slices.Contains(out, l.Region) {
-			out = append(out, l.Region)
-		}
-	}
-	return out
-}
-
 // DevicesFor returns the devices of a location with ports of a speed,
 // MACsec-capable ones only when macSec is set.
 func (l Location) DevicesFor(speed string, macSec bool) []Device {

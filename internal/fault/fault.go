@@ -4,10 +4,7 @@
 // table.
 package fault
 
-import (
-	"errors"
-	"fmt"
-)
+import "fmt"
 
 // Kind is what went wrong, from the client's side.
 type Kind int
@@ -60,13 +57,4 @@ func (e *Error) Error() string { return e.Message }
 // New returns an error of a kind with a formatted message.
 func New(kind Kind, format string, args ...any) *Error {
 	return &Error{Kind: kind, Message: fmt.Sprintf(format, args...)}
-}
-
-// KindOf returns the kind of a fault in err's chain, or 0.
-func KindOf(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	return 0
 }

@@ -43,11 +43,14 @@ type WireError struct {
 	Status int
 	// Message is what the client is shown; never internal detail.
 	Message string
+	// Internal marks the server's own failure, not the client's: the error
+	// is logged with its cause, whatever its status.
+	Internal bool
 }
 
 // ErrorMapper turns an error an operation returned into what the client
 // sees. It must handle every error, mapping unknown ones to the service's
-// server error without leaking their text.
+// server error, marked Internal, without leaking their text.
 type ErrorMapper func(svc *smithy.Service, err error) WireError
 
 // Accounts resolves the account an access key belongs to.
@@ -120,19 +123,23 @@ type exchange struct {
 
 // Protocol-level errors, which arise before any service is involved.
 var (
-	errUnknownOperation = func(msg string) WireError { return WireError{"UnknownOperationException", http.StatusBadRequest, msg} }
-	errSerialization    = func(msg string) WireError { return WireError{"SerializationException", http.StatusBadRequest, msg} }
-	errMediaType        = func(msg string) WireError {
-		return WireError{"UnsupportedMediaTypeException", http.StatusUnsupportedMediaType, msg}
+	errUnknownOperation = func(msg string) WireError {
+		return WireError{Code: "UnknownOperationException", Status: http.StatusBadRequest, Message: msg}
+	}
+	errSerialization = func(msg string) WireError {
+		return WireError{Code: "SerializationException", Status: http.StatusBadRequest, Message: msg}
+	}
+	errMediaType = func(msg string) WireError {
+		return WireError{Code: "UnsupportedMediaTypeException", Status: http.StatusUnsupportedMediaType, Message: msg}
 	}
 	errSignature = func(msg string) WireError {
-		return WireError{"IncompleteSignatureException", http.StatusBadRequest, msg}
+		return WireError{Code: "IncompleteSignatureException", Status: http.StatusBadRequest, Message: msg}
 	}
 	errTooLarge = func(limit int64) WireError {
-		return WireError{"RequestEntityTooLargeException", http.StatusRequestEntityTooLarge,
-			fmt.Sprintf("Request body is larger than %d bytes.", limit)}
+		return WireError{Code: "RequestEntityTooLargeException", Status: http.StatusRequestEntityTooLarge,
+			Message: fmt.Sprintf("Request body is larger than %d bytes.", limit)}
 	}
-	errMethod = WireError{"MethodNotAllowedException", http.StatusMethodNotAllowed, "AWS API requests use POST."}
+	errMethod = WireError{Code: "MethodNotAllowedException", Status: http.StatusMethodNotAllowed, Message: "AWS API requests use POST."}
 )
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -140,8 +147,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Amzn-RequestId", x.requestID)
 	defer func() {
 		if p := recover(); p != nil {
-			h.log.Error("panic serving request", "request_id", x.requestID, "operation", x.op, "panic", p, "stack", string(debug.Stack()))
-			h.writeError(x, WireError{"InternalFailure", http.StatusInternalServerError, "The server hit an internal error. Request ID " + x.requestID + "."})
+			h.log.Error("panic serving request", "request_id", x.requestID, "service", serviceName(x.svc), "operation", x.op,
+				"panic", p, "stack", string(debug.Stack()))
+			h.writeError(x, WireError{Code: "InternalFailure", Status: http.StatusInternalServerError,
+				Message: "The server hit an internal error. Request ID " + x.requestID + ".", Internal: true})
 		}
 	}()
 	if werr, ok := h.route(x); !ok {
@@ -287,8 +296,10 @@ func (h *Handler) defaultAccount() string {
 
 func (h *Handler) writeMapped(x *exchange, err error) {
 	werr := h.opts.MapError(x.svc, err)
-	if werr.Status >= 500 {
-		h.log.Error("operation failed", "request_id", x.requestID, "operation", x.op, "err", err)
+	// An internal error's status says little: Direct Connect's is a 400.
+	if werr.Internal || werr.Status >= 500 {
+		h.log.Error("operation failed", "request_id", x.requestID, "service", serviceName(x.svc), "operation", x.op,
+			"code", werr.Code, "status", werr.Status, "err", err)
 	}
 	h.writeError(x, werr)
 }
@@ -341,6 +352,13 @@ func (h *Handler) write(x *exchange, status int, body []byte) {
 	hd.Set("Content-Length", fmt.Sprint(len(body)))
 	x.w.WriteHeader(status)
 	_, _ = x.w.Write(body)
+}
+
+func serviceName(s *smithy.Service) string {
+	if s == nil {
+		return ""
+	}
+	return s.Name
 }
 
 // sentence capitalises a Go error text and ends it with a period, the way

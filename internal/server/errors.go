@@ -61,7 +61,8 @@ const notImplemented = "NotImplementedException"
 func mapError(svc *smithy.Service, err error) protocol.WireError {
 	t, ok := wireErrors[svc.Name]
 	if !ok {
-		return protocol.WireError{Code: "InternalFailure", Status: http.StatusInternalServerError, Message: "The server hit an internal error."}
+		return protocol.WireError{Code: "InternalFailure", Status: http.StatusInternalServerError,
+			Message: "The server hit an internal error.", Internal: true}
 	}
 	wire := func(code, msg string) protocol.WireError {
 		status := http.StatusBadRequest
@@ -84,6 +85,9 @@ func mapError(svc *smithy.Service, err error) protocol.WireError {
 		return protocol.WireError{Code: notImplemented, Status: http.StatusBadRequest, Message: ni.Error()}
 	}
 	// The model's status stands here too: AWS documents
-	// DirectConnectServerException as a 400.
-	return wire(t.internal, "An internal error occurred; dxlab's log has the details.")
+	// DirectConnectServerException as a 400. Internal has the protocol
+	// layer log the cause, which the client is not shown.
+	internal := wire(t.internal, "An internal error occurred; dxlab's log has the details.")
+	internal.Internal = true
+	return internal
 }

@@ -23,19 +23,24 @@ func fuzzServer(f *testing.F) http.Handler {
 	return s.Handler()
 }
 
-// checkAnswer holds every answer to the rules: no server error, and an
+// checkAnswer holds every answer to the rules: no internal error (a 5xx, or
+// a service's server exception, which for Direct Connect is a 400), and an
 // error body of the protocol's shape.
 func checkAnswer(t *testing.T, rec *httptest.ResponseRecorder, decode func([]byte, any) error) {
-	if rec.Code >= 500 {
-		t.Fatalf("status %d: %q", rec.Code, rec.Body.Bytes())
+	if IsInternalAnswer(rec.Code, rec.Header().Get("X-Amzn-ErrorType")) {
+		t.Fatalf("internal error: status %d: %q", rec.Code, rec.Body.Bytes())
 	}
 	var body map[string]any
 	if err := decode(rec.Body.Bytes(), &body); err != nil {
 		t.Fatalf("status %d with an undecodable body %q: %v", rec.Code, rec.Body.Bytes(), err)
 	}
 	if rec.Code >= 400 {
-		if typ, _ := body["__type"].(string); typ == "" {
+		typ, _ := body["__type"].(string)
+		if typ == "" {
 			t.Fatalf("error without __type: %q", rec.Body.Bytes())
+		}
+		if IsInternalAnswer(rec.Code, typ) {
+			t.Fatalf("internal error: status %d: %q", rec.Code, rec.Body.Bytes())
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/dxlab/dxlab/internal/api/dxapi"
 	"github.com/dxlab/dxlab/internal/api/icapi"
 	"github.com/dxlab/dxlab/internal/dxlabtest"
+	"github.com/dxlab/dxlab/internal/server"
 )
 
 const account = "111122223333"
@@ -47,6 +48,7 @@ func cborCall(t *testing.T, dx *dxlabtest.Instance, op string, in any, out any) 
 		if err := cbor.Unmarshal(data, &e); err != nil {
 			t.Fatalf("%s error body is not CBOR: %v", op, err)
 		}
+		checkNotInternal(t, op, resp, e)
 		return resp.StatusCode, e
 	}
 	if err := cbor.Unmarshal(data, out); err != nil {
@@ -67,7 +69,19 @@ func jsonCall(t *testing.T, dx *dxlabtest.Instance, target, version string, body
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatalf("%s: answer is not JSON: %q", target, data)
 	}
+	checkNotInternal(t, target, resp, m)
 	return resp, m
+}
+
+// checkNotInternal fails the test when an answer is an internal error: a
+// 5xx, or the service's server exception (a 400 for Direct Connect), or
+// InternalFailure. No request of these tests should reach one.
+func checkNotInternal(t *testing.T, what string, resp *http.Response, body map[string]any) {
+	t.Helper()
+	typ, _ := body["__type"].(string)
+	if server.IsInternalAnswer(resp.StatusCode, typ) || server.IsInternalAnswer(resp.StatusCode, resp.Header.Get("X-Amzn-ErrorType")) {
+		t.Errorf("%s: internal error: %d %v", what, resp.StatusCode, body)
+	}
 }
 
 func TestInterconnectSpeaksCBOR(t *testing.T) {
@@ -140,6 +154,21 @@ func TestInterconnectSpeaksJSON10(t *testing.T) {
 	if resp.StatusCode != 404 || body["__type"] != "ResourceNotFoundException" {
 		t.Errorf("unknown environment: %d %v", resp.StatusCode, body)
 	}
+	// Member names match exactly, in nested structures too.
+	resp, body = jsonCall(t, dx, "Interconnect.GetEnvironment", "1.0", `{"Id":"mce-aws-gcp-iad"}`)
+	if resp.StatusCode != 400 || body["__type"] != "InterconnectValidationException" ||
+		!strings.Contains(body["message"].(string), "Value null at 'id' failed to satisfy constraint: Member must not be null") {
+		t.Errorf("Id for id: %d %v", resp.StatusCode, body)
+	}
+	resp, body = jsonCall(t, dx, "Interconnect.ListEnvironments", "1.0", `{"provider":{"CloudServiceProvider":"gcp"}}`)
+	if resp.StatusCode != 400 || body["__type"] != "InterconnectValidationException" ||
+		!strings.Contains(body["message"].(string), "Value at 'provider' failed to satisfy constraint: Member must have exactly one member set, but 0 are set") {
+		t.Errorf("provider union with only a wrong-case member: %d %v", resp.StatusCode, body)
+	}
+	_, body = jsonCall(t, dx, "Interconnect.ListEnvironments", "1.0", `{"provider":{"cloudServiceProvider":"gcp"}}`)
+	if envs := body["environments"].([]any); len(envs) != 1 {
+		t.Errorf("the gcp filter found %v", envs)
+	}
 }
 
 func TestDirectConnectJSON11Details(t *testing.T) {
@@ -174,9 +203,29 @@ func TestDirectConnectJSON11Details(t *testing.T) {
 		!strings.Contains(body["message"].(string), "Value null at 'connectionName' failed to satisfy constraint: Member must not be null") {
 		t.Errorf("missing required members: %d %v", resp.StatusCode, body)
 	}
+	// Member names match exactly: a wrong-case name is an unknown member,
+	// ignored, so the required member is missing.
+	resp, body = jsonCall(t, dx, "OvertureService.CreateConnection", "1.1", `{"location":"EqDC2","bandwidth":"1Gbps","ConnectionName":"x"}`)
+	if resp.StatusCode != 400 || body["__type"] != "DirectConnectClientException" ||
+		body["message"] != "1 validation error detected: Value null at 'connectionName' failed to satisfy constraint: Member must not be null" {
+		t.Errorf("ConnectionName for connectionName: %d %v", resp.StatusCode, body)
+	}
+	// Exact names still work, and a wrong-case member beside them is not
+	// read, whatever its type.
+	resp, body = jsonCall(t, dx, "OvertureService.CreateConnection", "1.1", `{"location":"EqDC2","bandwidth":"1Gbps","connectionName":"x","Bandwidth":1,"ConnectionName":"y","Tags":"none"}`)
+	if resp.StatusCode != 200 || body["connectionName"] != "x" || body["bandwidth"] != "1Gbps" {
+		t.Errorf("exact names beside wrong-case ones: %d %v", resp.StatusCode, body)
+	}
 	_, body = jsonCall(t, dx, "OvertureService.DescribeConnections", "1.1", `{}`)
-	if conns := body["connections"].([]any); len(conns) != 0 {
-		t.Errorf("rejected creates left connections: %v", conns)
+	if conns := body["connections"].([]any); len(conns) != 1 {
+		t.Errorf("want only the one valid create to have left a connection: %v", conns)
+	}
+	// In a structure in a list too: a tag's wrong-case key is unknown, and
+	// the tag lacks its required key.
+	resp, body = jsonCall(t, dx, "OvertureService.CreateConnection", "1.1", `{"location":"EqDC2","bandwidth":"1Gbps","connectionName":"y","tags":[{"Key":"a","value":"b"}]}`)
+	if resp.StatusCode != 400 || body["__type"] != "DirectConnectClientException" ||
+		!strings.Contains(body["message"].(string), "Value null at 'tags.1.member.key' failed to satisfy constraint: Member must not be null") {
+		t.Errorf("tag with Key for key: %d %v", resp.StatusCode, body)
 	}
 }
 
@@ -227,6 +276,7 @@ func TestBadRequestsGetCleanErrors(t *testing.T) {
 			} else if err := json.Unmarshal(data, &e); err != nil {
 				t.Fatalf("error body is not JSON: %q", data)
 			}
+			checkNotInternal(t, tc.name, resp, e)
 			if e["__type"] != tc.code || e["message"] == "" {
 				t.Errorf("error %v, want __type %s and a message", e, tc.code)
 			}
@@ -269,6 +319,7 @@ func TestUnsignedRequestsAreTheDefaultAccountInUSEast1(t *testing.T) {
 	if err := json.Unmarshal(data, &conn); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("%d %s", resp.StatusCode, data)
 	}
+	checkNotInternal(t, "unsigned CreateConnection", resp, nil)
 	if *conn.OwnerAccount != "123456789012" || *conn.Region != "us-east-1" {
 		t.Errorf("unsigned request served as %s in %s", *conn.OwnerAccount, *conn.Region)
 	}

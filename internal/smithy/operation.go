@@ -36,9 +36,6 @@ type Operation struct {
 	// Invoke validates in (as returned by NewInput and then decoded) and calls
 	// the handler. The output is a pointer to the operation's output structure.
 	Invoke func(ctx context.Context, in any) (any, error)
-	// ReadOnly and Idempotent come from the model's operation traits.
-	ReadOnly   bool
-	Idempotent bool
 }
 
 // NotImplementedError is what a generated Unimplemented handler returns for

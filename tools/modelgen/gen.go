@@ -303,9 +303,8 @@ func (g *generator) operationsFile(b *bytes.Buffer) {
 		name, "com.amazonaws."+strings.ToLower(md.EndpointPfx), md.TargetPrefix, md.JSONVersion, cbor, signing)
 	fmt.Fprintf(b, "\t\tOperations: map[string]smithy.Operation{\n")
 	for _, op := range g.ops {
-		o := g.m.Operations[op]
 		in := g.inputs[op]
-		fmt.Fprintf(b, "\t\t\t%q: {\n\t\t\t\tName: %q,\n\t\t\t\tReadOnly: %v,\n\t\t\t\tIdempotent: %v,\n", op, op, o.ReadOnly, o.Idempotent)
+		fmt.Fprintf(b, "\t\t\t%q: {\n\t\t\t\tName: %q,\n", op, op)
 		fmt.Fprintf(b, "\t\t\t\tNewInput: func() any { return new(%s) },\n", in)
 		fmt.Fprintf(b, "\t\t\t\tInvoke: func(ctx context.Context, in any) (any, error) {\n")
 		fmt.Fprintf(b, "\t\t\t\t\tinput := in.(*%s)\n", in)

@@ -26,8 +26,6 @@ type Operation struct {
 	Errors        []ShapeRef `json:"errors"`
 	Documentation string     `json:"documentation"`
 	Deprecated    bool       `json:"deprecated"`
-	Idempotent    bool       `json:"idempotent"`
-	ReadOnly      bool       `json:"readonly"`
 }
 
 type ShapeRef struct {

@@ -488,10 +488,8 @@ func Service(h Handler) *smithy.Service {
 		SigningName:  "directconnect",
 		Operations: map[string]smithy.Operation{
 			"AcceptDirectConnectGatewayAssociationProposal": {
-				Name:       "AcceptDirectConnectGatewayAssociationProposal",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(AcceptDirectConnectGatewayAssociationProposalRequest) },
+				Name:     "AcceptDirectConnectGatewayAssociationProposal",
+				NewInput: func() any { return new(AcceptDirectConnectGatewayAssociationProposalRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AcceptDirectConnectGatewayAssociationProposalRequest)
 					var v smithy.Validator
@@ -503,10 +501,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"AllocateConnectionOnInterconnect": {
-				Name:       "AllocateConnectionOnInterconnect",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(AllocateConnectionOnInterconnectRequest) },
+				Name:     "AllocateConnectionOnInterconnect",
+				NewInput: func() any { return new(AllocateConnectionOnInterconnectRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AllocateConnectionOnInterconnectRequest)
 					var v smithy.Validator
@@ -518,10 +514,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"AllocateHostedConnection": {
-				Name:       "AllocateHostedConnection",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(AllocateHostedConnectionRequest) },
+				Name:     "AllocateHostedConnection",
+				NewInput: func() any { return new(AllocateHostedConnectionRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AllocateHostedConnectionRequest)
 					var v smithy.Validator
@@ -533,10 +527,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"AllocatePrivateVirtualInterface": {
-				Name:       "AllocatePrivateVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(AllocatePrivateVirtualInterfaceRequest) },
+				Name:     "AllocatePrivateVirtualInterface",
+				NewInput: func() any { return new(AllocatePrivateVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AllocatePrivateVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -548,10 +540,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"AllocatePublicVirtualInterface": {
-				Name:       "AllocatePublicVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(AllocatePublicVirtualInterfaceRequest) },
+				Name:     "AllocatePublicVirtualInterface",
+				NewInput: func() any { return new(AllocatePublicVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AllocatePublicVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -563,10 +553,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"AllocateTransitVirtualInterface": {
-				Name:       "AllocateTransitVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(AllocateTransitVirtualInterfaceRequest) },
+				Name:     "AllocateTransitVirtualInterface",
+				NewInput: func() any { return new(AllocateTransitVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AllocateTransitVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -578,10 +566,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"AssociateConnectionWithLag": {
-				Name:       "AssociateConnectionWithLag",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(AssociateConnectionWithLagRequest) },
+				Name:     "AssociateConnectionWithLag",
+				NewInput: func() any { return new(AssociateConnectionWithLagRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AssociateConnectionWithLagRequest)
 					var v smithy.Validator
@@ -593,10 +579,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"AssociateHostedConnection": {
-				Name:       "AssociateHostedConnection",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(AssociateHostedConnectionRequest) },
+				Name:     "AssociateHostedConnection",
+				NewInput: func() any { return new(AssociateHostedConnectionRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AssociateHostedConnectionRequest)
 					var v smithy.Validator
@@ -608,10 +592,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"AssociateMacSecKey": {
-				Name:       "AssociateMacSecKey",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(AssociateMacSecKeyRequest) },
+				Name:     "AssociateMacSecKey",
+				NewInput: func() any { return new(AssociateMacSecKeyRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AssociateMacSecKeyRequest)
 					var v smithy.Validator
@@ -623,10 +605,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"AssociateVirtualInterface": {
-				Name:       "AssociateVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(AssociateVirtualInterfaceRequest) },
+				Name:     "AssociateVirtualInterface",
+				NewInput: func() any { return new(AssociateVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AssociateVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -638,10 +618,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ConfirmConnection": {
-				Name:       "ConfirmConnection",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(ConfirmConnectionRequest) },
+				Name:     "ConfirmConnection",
+				NewInput: func() any { return new(ConfirmConnectionRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ConfirmConnectionRequest)
 					var v smithy.Validator
@@ -653,10 +631,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ConfirmCustomerAgreement": {
-				Name:       "ConfirmCustomerAgreement",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(ConfirmCustomerAgreementRequest) },
+				Name:     "ConfirmCustomerAgreement",
+				NewInput: func() any { return new(ConfirmCustomerAgreementRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ConfirmCustomerAgreementRequest)
 					var v smithy.Validator
@@ -668,10 +644,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ConfirmPrivateVirtualInterface": {
-				Name:       "ConfirmPrivateVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(ConfirmPrivateVirtualInterfaceRequest) },
+				Name:     "ConfirmPrivateVirtualInterface",
+				NewInput: func() any { return new(ConfirmPrivateVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ConfirmPrivateVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -683,10 +657,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ConfirmPublicVirtualInterface": {
-				Name:       "ConfirmPublicVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(ConfirmPublicVirtualInterfaceRequest) },
+				Name:     "ConfirmPublicVirtualInterface",
+				NewInput: func() any { return new(ConfirmPublicVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ConfirmPublicVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -698,10 +670,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ConfirmTransitVirtualInterface": {
-				Name:       "ConfirmTransitVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(ConfirmTransitVirtualInterfaceRequest) },
+				Name:     "ConfirmTransitVirtualInterface",
+				NewInput: func() any { return new(ConfirmTransitVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ConfirmTransitVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -713,10 +683,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreateBGPPeer": {
-				Name:       "CreateBGPPeer",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(CreateBGPPeerRequest) },
+				Name:     "CreateBGPPeer",
+				NewInput: func() any { return new(CreateBGPPeerRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreateBGPPeerRequest)
 					var v smithy.Validator
@@ -728,10 +696,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreateConnection": {
-				Name:       "CreateConnection",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(CreateConnectionRequest) },
+				Name:     "CreateConnection",
+				NewInput: func() any { return new(CreateConnectionRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreateConnectionRequest)
 					var v smithy.Validator
@@ -743,10 +709,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreateDirectConnectGateway": {
-				Name:       "CreateDirectConnectGateway",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(CreateDirectConnectGatewayRequest) },
+				Name:     "CreateDirectConnectGateway",
+				NewInput: func() any { return new(CreateDirectConnectGatewayRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreateDirectConnectGatewayRequest)
 					var v smithy.Validator
@@ -758,10 +722,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreateDirectConnectGatewayAssociation": {
-				Name:       "CreateDirectConnectGatewayAssociation",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(CreateDirectConnectGatewayAssociationRequest) },
+				Name:     "CreateDirectConnectGatewayAssociation",
+				NewInput: func() any { return new(CreateDirectConnectGatewayAssociationRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreateDirectConnectGatewayAssociationRequest)
 					var v smithy.Validator
@@ -773,10 +735,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreateDirectConnectGatewayAssociationProposal": {
-				Name:       "CreateDirectConnectGatewayAssociationProposal",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(CreateDirectConnectGatewayAssociationProposalRequest) },
+				Name:     "CreateDirectConnectGatewayAssociationProposal",
+				NewInput: func() any { return new(CreateDirectConnectGatewayAssociationProposalRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreateDirectConnectGatewayAssociationProposalRequest)
 					var v smithy.Validator
@@ -788,10 +748,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreateInterconnect": {
-				Name:       "CreateInterconnect",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(CreateInterconnectRequest) },
+				Name:     "CreateInterconnect",
+				NewInput: func() any { return new(CreateInterconnectRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreateInterconnectRequest)
 					var v smithy.Validator
@@ -803,10 +761,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreateLag": {
-				Name:       "CreateLag",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(CreateLagRequest) },
+				Name:     "CreateLag",
+				NewInput: func() any { return new(CreateLagRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreateLagRequest)
 					var v smithy.Validator
@@ -818,10 +774,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreatePrivateVirtualInterface": {
-				Name:       "CreatePrivateVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(CreatePrivateVirtualInterfaceRequest) },
+				Name:     "CreatePrivateVirtualInterface",
+				NewInput: func() any { return new(CreatePrivateVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreatePrivateVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -833,10 +787,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreatePublicVirtualInterface": {
-				Name:       "CreatePublicVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(CreatePublicVirtualInterfaceRequest) },
+				Name:     "CreatePublicVirtualInterface",
+				NewInput: func() any { return new(CreatePublicVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreatePublicVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -848,10 +800,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreateTransitVirtualInterface": {
-				Name:       "CreateTransitVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(CreateTransitVirtualInterfaceRequest) },
+				Name:     "CreateTransitVirtualInterface",
+				NewInput: func() any { return new(CreateTransitVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreateTransitVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -863,10 +813,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DeleteBGPPeer": {
-				Name:       "DeleteBGPPeer",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DeleteBGPPeerRequest) },
+				Name:     "DeleteBGPPeer",
+				NewInput: func() any { return new(DeleteBGPPeerRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DeleteBGPPeerRequest)
 					var v smithy.Validator
@@ -878,10 +826,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DeleteConnection": {
-				Name:       "DeleteConnection",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DeleteConnectionRequest) },
+				Name:     "DeleteConnection",
+				NewInput: func() any { return new(DeleteConnectionRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DeleteConnectionRequest)
 					var v smithy.Validator
@@ -893,10 +839,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DeleteDirectConnectGateway": {
-				Name:       "DeleteDirectConnectGateway",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DeleteDirectConnectGatewayRequest) },
+				Name:     "DeleteDirectConnectGateway",
+				NewInput: func() any { return new(DeleteDirectConnectGatewayRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DeleteDirectConnectGatewayRequest)
 					var v smithy.Validator
@@ -908,10 +852,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DeleteDirectConnectGatewayAssociation": {
-				Name:       "DeleteDirectConnectGatewayAssociation",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DeleteDirectConnectGatewayAssociationRequest) },
+				Name:     "DeleteDirectConnectGatewayAssociation",
+				NewInput: func() any { return new(DeleteDirectConnectGatewayAssociationRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DeleteDirectConnectGatewayAssociationRequest)
 					var v smithy.Validator
@@ -923,10 +865,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DeleteDirectConnectGatewayAssociationProposal": {
-				Name:       "DeleteDirectConnectGatewayAssociationProposal",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DeleteDirectConnectGatewayAssociationProposalRequest) },
+				Name:     "DeleteDirectConnectGatewayAssociationProposal",
+				NewInput: func() any { return new(DeleteDirectConnectGatewayAssociationProposalRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DeleteDirectConnectGatewayAssociationProposalRequest)
 					var v smithy.Validator
@@ -938,10 +878,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DeleteInterconnect": {
-				Name:       "DeleteInterconnect",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DeleteInterconnectRequest) },
+				Name:     "DeleteInterconnect",
+				NewInput: func() any { return new(DeleteInterconnectRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DeleteInterconnectRequest)
 					var v smithy.Validator
@@ -953,10 +891,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DeleteLag": {
-				Name:       "DeleteLag",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DeleteLagRequest) },
+				Name:     "DeleteLag",
+				NewInput: func() any { return new(DeleteLagRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DeleteLagRequest)
 					var v smithy.Validator
@@ -968,10 +904,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DeleteVirtualInterface": {
-				Name:       "DeleteVirtualInterface",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DeleteVirtualInterfaceRequest) },
+				Name:     "DeleteVirtualInterface",
+				NewInput: func() any { return new(DeleteVirtualInterfaceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DeleteVirtualInterfaceRequest)
 					var v smithy.Validator
@@ -983,10 +917,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeConnectionLoa": {
-				Name:       "DescribeConnectionLoa",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeConnectionLoaRequest) },
+				Name:     "DescribeConnectionLoa",
+				NewInput: func() any { return new(DescribeConnectionLoaRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeConnectionLoaRequest)
 					var v smithy.Validator
@@ -998,10 +930,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeConnections": {
-				Name:       "DescribeConnections",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeConnectionsRequest) },
+				Name:     "DescribeConnections",
+				NewInput: func() any { return new(DescribeConnectionsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeConnectionsRequest)
 					var v smithy.Validator
@@ -1013,10 +943,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeConnectionsOnInterconnect": {
-				Name:       "DescribeConnectionsOnInterconnect",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeConnectionsOnInterconnectRequest) },
+				Name:     "DescribeConnectionsOnInterconnect",
+				NewInput: func() any { return new(DescribeConnectionsOnInterconnectRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeConnectionsOnInterconnectRequest)
 					var v smithy.Validator
@@ -1028,10 +956,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeCustomerMetadata": {
-				Name:       "DescribeCustomerMetadata",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeCustomerMetadataInput) },
+				Name:     "DescribeCustomerMetadata",
+				NewInput: func() any { return new(DescribeCustomerMetadataInput) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeCustomerMetadataInput)
 					var v smithy.Validator
@@ -1043,10 +969,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeDirectConnectGatewayAssociationProposals": {
-				Name:       "DescribeDirectConnectGatewayAssociationProposals",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeDirectConnectGatewayAssociationProposalsRequest) },
+				Name:     "DescribeDirectConnectGatewayAssociationProposals",
+				NewInput: func() any { return new(DescribeDirectConnectGatewayAssociationProposalsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeDirectConnectGatewayAssociationProposalsRequest)
 					var v smithy.Validator
@@ -1058,10 +982,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeDirectConnectGatewayAssociations": {
-				Name:       "DescribeDirectConnectGatewayAssociations",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeDirectConnectGatewayAssociationsRequest) },
+				Name:     "DescribeDirectConnectGatewayAssociations",
+				NewInput: func() any { return new(DescribeDirectConnectGatewayAssociationsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeDirectConnectGatewayAssociationsRequest)
 					var v smithy.Validator
@@ -1073,10 +995,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeDirectConnectGatewayAttachments": {
-				Name:       "DescribeDirectConnectGatewayAttachments",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeDirectConnectGatewayAttachmentsRequest) },
+				Name:     "DescribeDirectConnectGatewayAttachments",
+				NewInput: func() any { return new(DescribeDirectConnectGatewayAttachmentsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeDirectConnectGatewayAttachmentsRequest)
 					var v smithy.Validator
@@ -1088,10 +1008,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeDirectConnectGateways": {
-				Name:       "DescribeDirectConnectGateways",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeDirectConnectGatewaysRequest) },
+				Name:     "DescribeDirectConnectGateways",
+				NewInput: func() any { return new(DescribeDirectConnectGatewaysRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeDirectConnectGatewaysRequest)
 					var v smithy.Validator
@@ -1103,10 +1021,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeHostedConnections": {
-				Name:       "DescribeHostedConnections",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeHostedConnectionsRequest) },
+				Name:     "DescribeHostedConnections",
+				NewInput: func() any { return new(DescribeHostedConnectionsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeHostedConnectionsRequest)
 					var v smithy.Validator
@@ -1118,10 +1034,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeInterconnectLoa": {
-				Name:       "DescribeInterconnectLoa",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeInterconnectLoaRequest) },
+				Name:     "DescribeInterconnectLoa",
+				NewInput: func() any { return new(DescribeInterconnectLoaRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeInterconnectLoaRequest)
 					var v smithy.Validator
@@ -1133,10 +1047,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeInterconnects": {
-				Name:       "DescribeInterconnects",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeInterconnectsRequest) },
+				Name:     "DescribeInterconnects",
+				NewInput: func() any { return new(DescribeInterconnectsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeInterconnectsRequest)
 					var v smithy.Validator
@@ -1148,10 +1060,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeLags": {
-				Name:       "DescribeLags",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeLagsRequest) },
+				Name:     "DescribeLags",
+				NewInput: func() any { return new(DescribeLagsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeLagsRequest)
 					var v smithy.Validator
@@ -1163,10 +1073,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeLoa": {
-				Name:       "DescribeLoa",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeLoaRequest) },
+				Name:     "DescribeLoa",
+				NewInput: func() any { return new(DescribeLoaRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeLoaRequest)
 					var v smithy.Validator
@@ -1178,10 +1086,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeLocations": {
-				Name:       "DescribeLocations",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeLocationsInput) },
+				Name:     "DescribeLocations",
+				NewInput: func() any { return new(DescribeLocationsInput) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeLocationsInput)
 					var v smithy.Validator
@@ -1193,10 +1099,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeRouterConfiguration": {
-				Name:       "DescribeRouterConfiguration",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeRouterConfigurationRequest) },
+				Name:     "DescribeRouterConfiguration",
+				NewInput: func() any { return new(DescribeRouterConfigurationRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeRouterConfigurationRequest)
 					var v smithy.Validator
@@ -1208,10 +1112,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeTags": {
-				Name:       "DescribeTags",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeTagsRequest) },
+				Name:     "DescribeTags",
+				NewInput: func() any { return new(DescribeTagsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeTagsRequest)
 					var v smithy.Validator
@@ -1223,10 +1125,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeVirtualGateways": {
-				Name:       "DescribeVirtualGateways",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeVirtualGatewaysInput) },
+				Name:     "DescribeVirtualGateways",
+				NewInput: func() any { return new(DescribeVirtualGatewaysInput) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeVirtualGatewaysInput)
 					var v smithy.Validator
@@ -1238,10 +1138,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeVirtualInterfaces": {
-				Name:       "DescribeVirtualInterfaces",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeVirtualInterfacesRequest) },
+				Name:     "DescribeVirtualInterfaces",
+				NewInput: func() any { return new(DescribeVirtualInterfacesRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeVirtualInterfacesRequest)
 					var v smithy.Validator
@@ -1253,10 +1151,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DisassociateConnectionFromLag": {
-				Name:       "DisassociateConnectionFromLag",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DisassociateConnectionFromLagRequest) },
+				Name:     "DisassociateConnectionFromLag",
+				NewInput: func() any { return new(DisassociateConnectionFromLagRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DisassociateConnectionFromLagRequest)
 					var v smithy.Validator
@@ -1268,10 +1164,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DisassociateMacSecKey": {
-				Name:       "DisassociateMacSecKey",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(DisassociateMacSecKeyRequest) },
+				Name:     "DisassociateMacSecKey",
+				NewInput: func() any { return new(DisassociateMacSecKeyRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DisassociateMacSecKeyRequest)
 					var v smithy.Validator
@@ -1283,10 +1177,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ListVirtualInterfaceRoutes": {
-				Name:       "ListVirtualInterfaceRoutes",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(ListVirtualInterfaceRoutesRequest) },
+				Name:     "ListVirtualInterfaceRoutes",
+				NewInput: func() any { return new(ListVirtualInterfaceRoutesRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ListVirtualInterfaceRoutesRequest)
 					var v smithy.Validator
@@ -1298,10 +1190,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ListVirtualInterfaceTestHistory": {
-				Name:       "ListVirtualInterfaceTestHistory",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(ListVirtualInterfaceTestHistoryRequest) },
+				Name:     "ListVirtualInterfaceTestHistory",
+				NewInput: func() any { return new(ListVirtualInterfaceTestHistoryRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ListVirtualInterfaceTestHistoryRequest)
 					var v smithy.Validator
@@ -1313,10 +1203,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"StartBgpFailoverTest": {
-				Name:       "StartBgpFailoverTest",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(StartBgpFailoverTestRequest) },
+				Name:     "StartBgpFailoverTest",
+				NewInput: func() any { return new(StartBgpFailoverTestRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*StartBgpFailoverTestRequest)
 					var v smithy.Validator
@@ -1328,10 +1216,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"StopBgpFailoverTest": {
-				Name:       "StopBgpFailoverTest",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(StopBgpFailoverTestRequest) },
+				Name:     "StopBgpFailoverTest",
+				NewInput: func() any { return new(StopBgpFailoverTestRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*StopBgpFailoverTestRequest)
 					var v smithy.Validator
@@ -1343,10 +1229,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"TagResource": {
-				Name:       "TagResource",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(TagResourceRequest) },
+				Name:     "TagResource",
+				NewInput: func() any { return new(TagResourceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*TagResourceRequest)
 					var v smithy.Validator
@@ -1358,10 +1242,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"UntagResource": {
-				Name:       "UntagResource",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(UntagResourceRequest) },
+				Name:     "UntagResource",
+				NewInput: func() any { return new(UntagResourceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*UntagResourceRequest)
 					var v smithy.Validator
@@ -1373,10 +1255,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"UpdateConnection": {
-				Name:       "UpdateConnection",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(UpdateConnectionRequest) },
+				Name:     "UpdateConnection",
+				NewInput: func() any { return new(UpdateConnectionRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*UpdateConnectionRequest)
 					var v smithy.Validator
@@ -1388,10 +1268,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"UpdateDirectConnectGateway": {
-				Name:       "UpdateDirectConnectGateway",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(UpdateDirectConnectGatewayRequest) },
+				Name:     "UpdateDirectConnectGateway",
+				NewInput: func() any { return new(UpdateDirectConnectGatewayRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*UpdateDirectConnectGatewayRequest)
 					var v smithy.Validator
@@ -1403,10 +1281,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"UpdateDirectConnectGatewayAssociation": {
-				Name:       "UpdateDirectConnectGatewayAssociation",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(UpdateDirectConnectGatewayAssociationRequest) },
+				Name:     "UpdateDirectConnectGatewayAssociation",
+				NewInput: func() any { return new(UpdateDirectConnectGatewayAssociationRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*UpdateDirectConnectGatewayAssociationRequest)
 					var v smithy.Validator
@@ -1418,10 +1294,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"UpdateLag": {
-				Name:       "UpdateLag",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(UpdateLagRequest) },
+				Name:     "UpdateLag",
+				NewInput: func() any { return new(UpdateLagRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*UpdateLagRequest)
 					var v smithy.Validator
@@ -1433,10 +1307,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"UpdateVirtualInterfaceAttributes": {
-				Name:       "UpdateVirtualInterfaceAttributes",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(UpdateVirtualInterfaceAttributesRequest) },
+				Name:     "UpdateVirtualInterfaceAttributes",
+				NewInput: func() any { return new(UpdateVirtualInterfaceAttributesRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*UpdateVirtualInterfaceAttributesRequest)
 					var v smithy.Validator

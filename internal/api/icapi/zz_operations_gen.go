@@ -123,10 +123,8 @@ func Service(h Handler) *smithy.Service {
 		SigningName:  "interconnect",
 		Operations: map[string]smithy.Operation{
 			"AcceptConnectionProposal": {
-				Name:       "AcceptConnectionProposal",
-				ReadOnly:   false,
-				Idempotent: true,
-				NewInput:   func() any { return new(AcceptConnectionProposalRequest) },
+				Name:     "AcceptConnectionProposal",
+				NewInput: func() any { return new(AcceptConnectionProposalRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*AcceptConnectionProposalRequest)
 					var v smithy.Validator
@@ -138,10 +136,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"CreateConnection": {
-				Name:       "CreateConnection",
-				ReadOnly:   false,
-				Idempotent: true,
-				NewInput:   func() any { return new(CreateConnectionRequest) },
+				Name:     "CreateConnection",
+				NewInput: func() any { return new(CreateConnectionRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*CreateConnectionRequest)
 					var v smithy.Validator
@@ -153,10 +149,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DeleteConnection": {
-				Name:       "DeleteConnection",
-				ReadOnly:   false,
-				Idempotent: true,
-				NewInput:   func() any { return new(DeleteConnectionRequest) },
+				Name:     "DeleteConnection",
+				NewInput: func() any { return new(DeleteConnectionRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DeleteConnectionRequest)
 					var v smithy.Validator
@@ -168,10 +162,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"DescribeConnectionProposal": {
-				Name:       "DescribeConnectionProposal",
-				ReadOnly:   true,
-				Idempotent: false,
-				NewInput:   func() any { return new(DescribeConnectionProposalRequest) },
+				Name:     "DescribeConnectionProposal",
+				NewInput: func() any { return new(DescribeConnectionProposalRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*DescribeConnectionProposalRequest)
 					var v smithy.Validator
@@ -183,10 +175,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"GetConnection": {
-				Name:       "GetConnection",
-				ReadOnly:   true,
-				Idempotent: false,
-				NewInput:   func() any { return new(GetConnectionRequest) },
+				Name:     "GetConnection",
+				NewInput: func() any { return new(GetConnectionRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*GetConnectionRequest)
 					var v smithy.Validator
@@ -198,10 +188,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"GetEnvironment": {
-				Name:       "GetEnvironment",
-				ReadOnly:   true,
-				Idempotent: false,
-				NewInput:   func() any { return new(GetEnvironmentRequest) },
+				Name:     "GetEnvironment",
+				NewInput: func() any { return new(GetEnvironmentRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*GetEnvironmentRequest)
 					var v smithy.Validator
@@ -213,10 +201,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ListAttachPoints": {
-				Name:       "ListAttachPoints",
-				ReadOnly:   true,
-				Idempotent: false,
-				NewInput:   func() any { return new(ListAttachPointsRequest) },
+				Name:     "ListAttachPoints",
+				NewInput: func() any { return new(ListAttachPointsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ListAttachPointsRequest)
 					var v smithy.Validator
@@ -228,10 +214,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ListConnections": {
-				Name:       "ListConnections",
-				ReadOnly:   true,
-				Idempotent: false,
-				NewInput:   func() any { return new(ListConnectionsRequest) },
+				Name:     "ListConnections",
+				NewInput: func() any { return new(ListConnectionsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ListConnectionsRequest)
 					var v smithy.Validator
@@ -243,10 +227,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ListEnvironments": {
-				Name:       "ListEnvironments",
-				ReadOnly:   true,
-				Idempotent: false,
-				NewInput:   func() any { return new(ListEnvironmentsRequest) },
+				Name:     "ListEnvironments",
+				NewInput: func() any { return new(ListEnvironmentsRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ListEnvironmentsRequest)
 					var v smithy.Validator
@@ -258,10 +240,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"ListTagsForResource": {
-				Name:       "ListTagsForResource",
-				ReadOnly:   true,
-				Idempotent: false,
-				NewInput:   func() any { return new(ListTagsForResourceRequest) },
+				Name:     "ListTagsForResource",
+				NewInput: func() any { return new(ListTagsForResourceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*ListTagsForResourceRequest)
 					var v smithy.Validator
@@ -273,10 +253,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"TagResource": {
-				Name:       "TagResource",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(TagResourceRequest) },
+				Name:     "TagResource",
+				NewInput: func() any { return new(TagResourceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*TagResourceRequest)
 					var v smithy.Validator
@@ -288,10 +266,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"UntagResource": {
-				Name:       "UntagResource",
-				ReadOnly:   false,
-				Idempotent: false,
-				NewInput:   func() any { return new(UntagResourceRequest) },
+				Name:     "UntagResource",
+				NewInput: func() any { return new(UntagResourceRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*UntagResourceRequest)
 					var v smithy.Validator
@@ -303,10 +279,8 @@ func Service(h Handler) *smithy.Service {
 				},
 			},
 			"UpdateConnection": {
-				Name:       "UpdateConnection",
-				ReadOnly:   false,
-				Idempotent: true,
-				NewInput:   func() any { return new(UpdateConnectionRequest) },
+				Name:     "UpdateConnection",
+				NewInput: func() any { return new(UpdateConnectionRequest) },
 				Invoke: func(ctx context.Context, in any) (any, error) {
 					input := in.(*UpdateConnectionRequest)
 					var v smithy.Validator

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 )
 
 // ContentType returns the media type of a JSON protocol version ("1.0" or
@@ -20,6 +21,11 @@ func ContentType(version string) string {
 
 // Decode fills the structure v points to from a request body. An empty body
 // is an empty object; anything but one JSON object is an error.
+//
+// Member names match exactly, as AWS's JSON protocols match them: a member
+// whose name differs from the model's only in case is an unknown member, and
+// unknown members are ignored, at every level. (encoding/json alone would
+// match names case-insensitively.)
 func Decode(body []byte, v any) error {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
@@ -29,11 +35,19 @@ func Decode(body []byte, v any) error {
 		return errors.New("request body must be a JSON object")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(v); err != nil {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
 		return describe(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("request body has data after the JSON object")
+	}
+	exact, err := keepExact(raw, reflect.TypeOf(v))
+	if err != nil {
+		return describe(err)
+	}
+	if err := json.Unmarshal(exact, v); err != nil {
+		return describe(err)
 	}
 	return nil
 }
