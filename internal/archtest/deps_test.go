@@ -77,6 +77,8 @@ func TestLayerBoundaries(t *testing.T) {
 			"the facility moves resources through the service's steps, on the store"},
 		{"internal/smithy", []string{"net/http", module + "internal/directconnect"},
 			"the generated code's runtime is wire- and service-neutral"},
+		{"internal/resource", []string{"net/http", "database/sql", module + "internal/api/", module + "internal/protocol", module + "internal/store/", module + "internal/directconnect", module + "internal/interconnect", module + "internal/facility"},
+			"the one write path and visibility rule is shared by both services and the facility: it knows the store contract, not a backend, the wire or a service"},
 		{"internal/page", []string{"net/http", "database/sql", module + "internal/api/", module + "internal/protocol", module + "internal/store", module + "internal/directconnect", module + "internal/interconnect"},
 			"pagination is shared by every listing: it knows keys and tokens, not the wire, the store or a service"},
 	}

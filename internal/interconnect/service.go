@@ -117,10 +117,10 @@ func (s *Service) ListEnvironments(ctx context.Context, in *icapi.ListEnvironmen
 func (s *Service) GetEnvironment(ctx context.Context, in *icapi.GetEnvironmentRequest) (*icapi.GetEnvironmentResponse, error) {
 	region := caller.From(ctx).Region
 	for _, e := range s.facility.Environments() {
-		if e.Region == region && e.EnvironmentID == *in.Id {
+		if e.Region == region && e.EnvironmentID == smithy.Deref(in.Id) {
 			env := environment(e)
 			return &icapi.GetEnvironmentResponse{Environment: &env}, nil
 		}
 	}
-	return nil, fault.New(fault.NotFound, "Environment %s does not exist in %s.", *in.Id, region)
+	return nil, fault.New(fault.NotFound, "Environment %s does not exist in %s.", smithy.Deref(in.Id), region)
 }

@@ -484,7 +484,7 @@ func FuzzRead(f *testing.F) {
 		}
 		r, err := Read(scope, icOpts, maxResults, &token)
 		if err != nil {
-			if fault.KindOf(err) != fault.Invalid {
+			if f, ok := err.(*fault.Error); !ok || f.Kind != fault.Invalid {
 				t.Fatalf("error %v is not fault.Invalid", err)
 			}
 			if len(err.Error()) > 200 {

@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,11 +15,10 @@ import (
 	"github.com/dxlab/dxlab/internal/api/icapi"
 	"github.com/dxlab/dxlab/internal/dxlabtest"
 	"github.com/dxlab/dxlab/internal/server"
+	"github.com/dxlab/dxlab/internal/smithy"
 )
 
 const account = "111122223333"
-
-func ptr[T any](v T) *T { return &v }
 
 // cborCall sends an rpcv2Cbor request to Interconnect, built from the
 // generated input type, and decodes the answer into out (or the error body).
@@ -105,32 +105,32 @@ func TestInterconnectSpeaksCBOR(t *testing.T) {
 	}
 
 	var page icapi.ListEnvironmentsResponse
-	cborCall(t, dx, "ListEnvironments", icapi.ListEnvironmentsRequest{MaxResults: ptr(int32(1))}, &page)
+	cborCall(t, dx, "ListEnvironments", icapi.ListEnvironmentsRequest{MaxResults: smithy.Ptr(int32(1))}, &page)
 	if len(page.Environments) != 1 || page.NextToken == nil {
 		t.Fatalf("first page of 1: %d environments, token %v", len(page.Environments), page.NextToken)
 	}
 	var gcp icapi.ListEnvironmentsResponse
-	cborCall(t, dx, "ListEnvironments", icapi.ListEnvironmentsRequest{Provider: &icapi.Provider{CloudServiceProvider: ptr("gcp")}}, &gcp)
+	cborCall(t, dx, "ListEnvironments", icapi.ListEnvironmentsRequest{Provider: &icapi.Provider{CloudServiceProvider: smithy.Ptr("gcp")}}, &gcp)
 	if len(gcp.Environments) != 1 || *gcp.Environments[0].EnvironmentId != "mce-aws-gcp-iad" {
 		t.Errorf("gcp filter: %+v", gcp.Environments)
 	}
 
 	var got icapi.GetEnvironmentResponse
-	cborCall(t, dx, "GetEnvironment", icapi.GetEnvironmentRequest{Id: ptr("mce-aws-gcp-iad")}, &got)
+	cborCall(t, dx, "GetEnvironment", icapi.GetEnvironmentRequest{Id: smithy.Ptr("mce-aws-gcp-iad")}, &got)
 	if got.Environment == nil || *got.Environment.Location != "us-east4" {
 		t.Errorf("GetEnvironment: %+v", got.Environment)
 	}
 
-	code, e := cborCall(t, dx, "GetEnvironment", icapi.GetEnvironmentRequest{Id: ptr("mce-nope")}, nil)
+	code, e := cborCall(t, dx, "GetEnvironment", icapi.GetEnvironmentRequest{Id: smithy.Ptr("mce-nope")}, nil)
 	if code != 404 || e["__type"] != "com.amazonaws.interconnect#ResourceNotFoundException" || !strings.Contains(e["message"].(string), "mce-nope") {
 		t.Errorf("unknown environment: %d %v", code, e)
 	}
-	code, e = cborCall(t, dx, "GetConnection", icapi.GetConnectionRequest{Identifier: ptr("bad")}, nil)
+	code, e = cborCall(t, dx, "GetConnection", icapi.GetConnectionRequest{Identifier: smithy.Ptr("bad")}, nil)
 	if code != 400 || e["__type"] != "com.amazonaws.interconnect#InterconnectValidationException" ||
 		!strings.Contains(e["message"].(string), "'identifier'") {
 		t.Errorf("malformed identifier: %d %v", code, e)
 	}
-	code, e = cborCall(t, dx, "ListEnvironments", icapi.ListEnvironmentsRequest{MaxResults: ptr(int32(101))}, nil)
+	code, e = cborCall(t, dx, "ListEnvironments", icapi.ListEnvironmentsRequest{MaxResults: smithy.Ptr(int32(101))}, nil)
 	if code != 400 || !strings.Contains(e["message"].(string), "Member must have value less than or equal to 100") {
 		t.Errorf("maxResults 101: %d %v", code, e)
 	}
@@ -168,6 +168,19 @@ func TestInterconnectSpeaksJSON10(t *testing.T) {
 	_, body = jsonCall(t, dx, "Interconnect.ListEnvironments", "1.0", `{"provider":{"cloudServiceProvider":"gcp"}}`)
 	if envs := body["environments"].([]any); len(envs) != 1 {
 		t.Errorf("the gcp filter found %v", envs)
+	}
+}
+
+// rpcv2Cbor matches member names exactly as well.
+func TestCBORMemberNamesMatchExactly(t *testing.T) {
+	dx := dxlabtest.New(t, dxlabtest.Options{})
+	status, body := cborCall(t, dx, "GetEnvironment", map[string]any{"Id": "mce-aws-gcp-iad"}, nil)
+	if status != 400 || !strings.Contains(fmt.Sprint(body["message"]), "Value null at 'id'") {
+		t.Errorf("Id for id over CBOR: %d %v", status, body)
+	}
+	var out icapi.GetEnvironmentResponse
+	if status, body = cborCall(t, dx, "GetEnvironment", map[string]any{"id": "mce-aws-gcp-iad"}, &out); status != 200 || out.Environment == nil {
+		t.Errorf("id over CBOR: %d %v", status, body)
 	}
 }
 
@@ -332,7 +345,7 @@ func TestAccountsFileMapsKeys(t *testing.T) {
 	}
 	dx := dxlabtest.New(t, dxlabtest.Options{Accounts: dir})
 	out, err := dx.DirectConnect("AKIAPARTNER000000001", "eu-west-1").CreateConnection(t.Context(), &sdk.CreateConnectionInput{
-		Location: ptr("EqLD5"), Bandwidth: ptr("1Gbps"), ConnectionName: ptr("partner"),
+		Location: smithy.Ptr("EqLD5"), Bandwidth: smithy.Ptr("1Gbps"), ConnectionName: smithy.Ptr("partner"),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -39,6 +39,9 @@ func init() {
 		IndefLength:      cbor.IndefLengthAllowed,
 		TagsMd:           cbor.TagsAllowed,
 		UTF8:             cbor.UTF8RejectInvalid,
+		// Smithy matches member names exactly; a wrong-case name is an
+		// unknown member, and unknown members are ignored.
+		FieldNameMatching: cbor.FieldNameMatchingCaseSensitive,
 	}.DecMode()
 	if err != nil {
 		panic(err)
