@@ -29,8 +29,9 @@ type Key struct {
 // Directory resolves access keys. Its zero value knows no keys and uses
 // DefaultAccount.
 type Directory struct {
-	Default string
-	keys    map[string]Key
+	Default  string
+	keys     map[string]Key
+	partners map[string]Partner
 }
 
 // AccountFor returns the account of an access key id.
@@ -53,6 +54,42 @@ func (d *Directory) DefaultAccount() string {
 }
 
 // Lookup returns the key with an id, if the file listed it.
+// Partner is what the accounts file says of a Direct Connect partner
+// account: its type (v1: hosted connections of 50-500 Mbps; v2: 1-25
+// Gbps) and the name its customers see as partnerName.
+type Partner struct {
+	Type string
+	Name string
+}
+
+// PartnerOf returns the partner an account was declared as, if any.
+func (d *Directory) PartnerOf(account string) (Partner, bool) {
+	p, ok := d.partners[account]
+	return p, ok
+}
+
+// addPartner records a profile's dx_partner_type and dx_partner_name.
+func (d *Directory) addPartner(profile string, line int, account string, values map[string]string) error {
+	typ, name := values["dx_partner_type"], values["dx_partner_name"]
+	if typ == "" && name == "" {
+		return nil
+	}
+	if typ != "v1" && typ != "v2" {
+		return fmt.Errorf("profile [%s] (line %d): dx_partner_type must be v1 or v2, not %q", profile, line, typ)
+	}
+	if account == "" {
+		return fmt.Errorf("profile [%s] (line %d): a partner needs an aws_account_id", profile, line)
+	}
+	if name == "" {
+		name = profile
+	}
+	if d.partners == nil {
+		d.partners = map[string]Partner{}
+	}
+	d.partners[account] = Partner{Type: typ, Name: name}
+	return nil
+}
+
 func (d *Directory) Lookup(accessKeyID string) (Key, bool) {
 	k, ok := d.keys[accessKeyID]
 	return k, ok
@@ -138,6 +175,9 @@ func Parse(r io.Reader) (*Directory, error) {
 		}
 		if key.Account != "" && !IsAccountID(key.Account) {
 			return nil, fmt.Errorf("profile [%s] (line %d): aws_account_id %q is not 12 digits", p.name, p.line, key.Account)
+		}
+		if err := d.addPartner(p.name, p.line, key.Account, p.values); err != nil {
+			return nil, err
 		}
 		switch {
 		case key.AccessKeyID == "" && p.name == "default" && key.Account != "":

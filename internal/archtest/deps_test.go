@@ -81,6 +81,8 @@ func TestLayerBoundaries(t *testing.T) {
 			"the one write path and visibility rule is shared by both services and the facility: it knows the store contract, not a backend, the wire or a service"},
 		{"internal/page", []string{"net/http", "database/sql", module + "internal/api/", module + "internal/protocol", module + "internal/store", module + "internal/directconnect", module + "internal/interconnect"},
 			"pagination is shared by every listing: it knows keys and tokens, not the wire, the store or a service"},
+		{"internal/loa", []string{"net/http", "database/sql", module + "internal/api/", module + "internal/protocol", module + "internal/store", module + "internal/directconnect", module + "internal/interconnect"},
+			"the LOA-CFA renderer turns a letter into PDF bytes: the service that asks for one knows the wire, the store and the resources"},
 	}
 	all := deps(t)
 	for _, r := range rules {

@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/dxlab/dxlab/internal/accounts"
@@ -87,6 +88,15 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	accountsFile := fs.String("accounts", env("DXLAB_ACCOUNTS", ""), "credentials file mapping access keys to accounts (env DXLAB_ACCOUNTS)")
 	locations := fs.String("locations", env("DXLAB_LOCATIONS", ""), "location catalog to use instead of the built-in one (env DXLAB_LOCATIONS)")
 	logLevel := fs.String("log-level", env("DXLAB_LOG_LEVEL", "info"), "debug, info, warn or error (env DXLAB_LOG_LEVEL)")
+	partners := fs.String("partners", env("DXLAB_PARTNERS", "open"), "open: any account acts as a Direct Connect partner; strict: only partners the accounts file declares (env DXLAB_PARTNERS)")
+	var quotaFlags []string
+	if v := env("DXLAB_QUOTAS", ""); v != "" {
+		quotaFlags = strings.Split(v, ",")
+	}
+	fs.Func("quota", "raise a quota as a Service Quotas increase would, e.g. lags-per-region=20; repeatable (env DXLAB_QUOTAS, comma-separated)", func(v string) error {
+		quotaFlags = append(quotaFlags, v)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -107,6 +117,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	opts := server.Options{DataDir: *dataDir, Profile: prof, LocationsFile: *locations, Logger: log}
+	switch *partners {
+	case "open":
+	case "strict":
+		opts.StrictPartners = true
+	default:
+		return usageError{fmt.Errorf("--partners %q is not open or strict", *partners)}
+	}
+	opts.Quotas = quotaFlags
 	if *accountsFile != "" {
 		if opts.Accounts, err = accounts.Load(*accountsFile); err != nil {
 			return err

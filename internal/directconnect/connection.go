@@ -2,9 +2,6 @@ package directconnect
 
 import (
 	"context"
-	"errors"
-	"math/rand/v2"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,55 +15,64 @@ import (
 	"github.com/dxlab/dxlab/internal/store"
 )
 
-// The states of a dedicated connection, and what may follow each:
+// The states of a dedicated connection (and of a LAG's member) follow its
+// port, as port.go draws them:
 //
-//	requested -> pending (AWS approves the request and issues the LOA-CFA)
-//	          -> deleted
-//	pending   -> available (the cross-connect is completed)
-//	          -> deleted
-//	available -> deleted
-//	deleted   -> (forgotten after DeletedRetention)
+//	requested -> pending -> available <-> down
+//	any       -> deleted -> (forgotten after DeletedRetention)
+//
+// A hosted connection's follow its parent, as hosted.go draws them.
 const (
+	stateOrdering  = dxapi.ConnectionStateOrdering
 	stateRequested = dxapi.ConnectionStateRequested
 	statePending   = dxapi.ConnectionStatePending
 	stateAvailable = dxapi.ConnectionStateAvailable
+	stateDown      = dxapi.ConnectionStateDown
 	stateDeleted   = dxapi.ConnectionStateDeleted
+	stateRejected  = dxapi.ConnectionStateRejected
 )
 
-// Steps of a connection's life the facility carries out.
-const (
-	stepConnectionApprove      = "connection.approve"
-	stepConnectionCrossConnect = "connection.cross-connect"
-	stepConnectionForget       = "connection.forget"
-)
-
-// connection is a connection's document; its id, owner and region are the
-// record's (resource.Meta).
+// connection is a connection's document; its id, owner, region and parent
+// (a LAG it is a member of, the interconnect or LAG a hosted connection
+// rides) are the record's (resource.Meta).
 type connection struct {
-	Name           string                `json:"name"`
-	State          dxapi.ConnectionState `json:"state"`
-	Location       string                `json:"location"`
-	Bandwidth      string                `json:"bandwidth"`
-	Device         string                `json:"device"`
-	ProviderName   string                `json:"providerName,omitempty"`
-	MacSec         bool                  `json:"macSec,omitempty"`
-	EncryptionMode string                `json:"encryptionMode,omitempty"`
-	Tags           []tag                 `json:"tags"`
-	CreatedAt      time.Time             `json:"createdAt"`
+	Name  string                `json:"name"`
+	State dxapi.ConnectionState `json:"state"`
+	physical
+	// A hosted connection: allocated by a partner on its interconnect or
+	// LAG, with a VLAN there.
+	Hosted      bool      `json:"hosted,omitempty"`
+	Vlan        int       `json:"vlan,omitempty"`
+	PartnerName string    `json:"partnerName,omitempty"`
+	Tags        []tag     `json:"tags"`
+	CreatedAt   time.Time `json:"createdAt"`
 }
 
-// connections are dedicated connections (hosted connections and
-// interconnects share the dxcon- id space later).
+func (c *connection) phys() *physical   { return &c.physical }
+func (c *connection) state() string     { return string(c.State) }
+func (c *connection) setState(s string) { c.State = dxapi.ConnectionState(s) }
+func (c *connection) tagList() *[]tag   { return &c.Tags }
+
+// connections are dedicated connections, LAG members and hosted
+// connections. A hosted connection belongs to its customer and is seen by
+// the partner who owns its parent.
 var connections = &resource.Kind[connection]{
-	Name:  "dx.connection",
-	Noun:  "Connection",
-	State: func(c *connection) string { return string(c.State) },
+	Name:    "dx.connection",
+	Noun:    "Connection",
+	State:   func(c *connection) string { return string(c.State) },
+	Sharing: resource.Sharing[connection]{ParentOwner: true},
 }
 
-func (c *connection) tagList() *[]tag { return &c.Tags }
+func (s *Service) connectionKind() portKind[connection, *connection] {
+	return portKind[connection, *connection]{kind: connections, changed: s.connectionChanged}
+}
 
-func resourceOf(kind string, m resource.Meta) facility.Resource {
-	return facility.Resource{Kind: kind, ID: m.ID, Account: m.Account, Region: m.Region}
+// connectionChanged carries a member's change to its LAG.
+func (s *Service) connectionChanged(ctx context.Context, tx *resource.Tx, o *resource.Object[connection]) error {
+	if o.Doc.Hosted || o.Parent.Kind != lags.Name {
+		return nil
+	}
+	return s.lagChanged(ctx, tx, o.Parent.ID)
 }
 
 // apiConnection renders a connection as clients see it.
@@ -80,32 +86,29 @@ func apiConnection(o *resource.Object[connection]) *dxapi.Connection {
 		Region:               smithy.Ptr(o.Region),
 		Location:             smithy.Ptr(c.Location),
 		Bandwidth:            smithy.Ptr(c.Bandwidth),
-		AwsDevice:            smithy.Ptr(c.Device),
-		AwsDeviceV2:          smithy.Ptr(c.Device),
-		AwsLogicalDeviceId:   smithy.Ptr(c.Device),
 		JumboFrameCapable:    smithy.Ptr(true),
 		HasLogicalRedundancy: smithy.Ptr(dxapi.HasLogicalRedundancyUnknown),
 		MacSecCapable:        smithy.Ptr(c.MacSec),
+		LoaIssueTime:         apiLoaTime(&c.physical),
 		Tags:                 apiTags(c.Tags),
+	}
+	out.AwsDevice, out.AwsDeviceV2, out.AwsLogicalDeviceId = apiDevice(&c.physical)
+	if o.Parent.Kind == lags.Name {
+		out.LagId = smithy.Ptr(o.Parent.ID)
 	}
 	if c.ProviderName != "" {
 		out.ProviderName = smithy.Ptr(c.ProviderName)
 	}
+	if c.Hosted {
+		out.Vlan = smithy.Ptr(int32(c.Vlan))
+		out.PartnerName = smithy.Ptr(c.PartnerName)
+	}
 	if c.MacSec {
 		out.EncryptionMode = smithy.Ptr(c.EncryptionMode)
-		out.PortEncryptionStatus = smithy.Ptr("Encryption Down")
-		out.MacSecKeys = []dxapi.MacSecKey{}
+		out.PortEncryptionStatus = smithy.Ptr(portEncryption(c.State == stateAvailable, c.MacSecKeys))
+		out.MacSecKeys = apiMacSecKeys(c.MacSecKeys)
 	}
 	return out
-}
-
-// Dedicated connection speeds, as the API writes them, and as locations
-// write their port speeds.
-var dedicatedSpeeds = map[string]string{
-	"1Gbps":   "1G",
-	"10Gbps":  "10G",
-	"100Gbps": "100G",
-	"400Gbps": "400G",
 }
 
 func checkConnectionID(id string) error {
@@ -116,19 +119,16 @@ func checkConnectionID(id string) error {
 }
 
 // A create operation has three parts, each its own function: check the
-// request and build the document (nothing stored yet), place it in the
-// facility, then store it and schedule its first step in one transaction.
+// request and build the document (nothing stored yet); then, in one
+// transaction, place it in the facility and store it with its first step.
 func (s *Service) CreateConnection(ctx context.Context, in *dxapi.CreateConnectionRequest) (*dxapi.Connection, error) {
-	c, loc, err := s.connectionRequest(ctx, in)
+	c, req, err := s.connectionRequest(ctx, in)
 	if err != nil {
 		return nil, err
 	}
-	if c.Device, err = placePort(loc, c.Bandwidth, c.MacSec); err != nil {
-		return nil, err
-	}
 	var o *resource.Object[connection]
-	err = s.update(ctx, func(tx *resource.Tx) error {
-		o, err = s.createConnection(ctx, tx, c)
+	err = s.update(ctx, func(tx *resource.Tx) (err error) {
+		o, err = s.createConnection(ctx, tx, c, req, smithy.Deref(in.LagId))
 		return err
 	})
 	if err != nil {
@@ -139,75 +139,67 @@ func (s *Service) CreateConnection(ctx context.Context, in *dxapi.CreateConnecti
 
 // connectionRequest checks a CreateConnection request against the location
 // catalog and returns the connection it asks for.
-func (s *Service) connectionRequest(ctx context.Context, in *dxapi.CreateConnectionRequest) (*connection, facility.Location, error) {
+func (s *Service) connectionRequest(ctx context.Context, in *dxapi.CreateConnectionRequest) (*connection, portRequest, error) {
 	who := caller.From(ctx)
 	name := smithy.Deref(in.ConnectionName)
 	if strings.TrimSpace(name) == "" {
-		return nil, facility.Location{}, invalid("Connection name must not be empty.")
+		return nil, portRequest{}, invalid("Connection name must not be empty.")
 	}
-	loc, ok := s.facility.Catalog().Find(who.Region, smithy.Deref(in.Location))
-	if !ok {
-		return nil, loc, invalid("Location %s is not a valid Direct Connect location in %s.", smithy.Deref(in.Location), who.Region)
-	}
-	bandwidth := smithy.Deref(in.Bandwidth)
-	speed, ok := dedicatedSpeeds[bandwidth]
-	if !ok {
-		return nil, loc, invalid("Bandwidth %s is not available for dedicated connections. Valid values: 1Gbps, 10Gbps, 100Gbps, 400Gbps.", bandwidth)
-	}
-	if !slices.Contains(loc.PortSpeeds, speed) {
-		return nil, loc, invalid("Bandwidth %s is not available at location %s.", bandwidth, loc.Code)
-	}
-	macSec := smithy.Deref(in.RequestMACSec)
-	if macSec && !slices.Contains(loc.MacSecPortSpeeds, speed) {
-		return nil, loc, invalid("MACsec is not available for %s connections at location %s.", bandwidth, loc.Code)
+	req, err := s.checkPort(who.Region, smithy.Deref(in.Location), smithy.Deref(in.Bandwidth), smithy.Deref(in.RequestMACSec), "dedicated connections")
+	if err != nil {
+		return nil, req, err
 	}
 	tags, err := newTags(in.Tags)
 	if err != nil {
-		return nil, loc, err
+		return nil, req, err
 	}
-	if in.LagId != nil {
-		// LAGs do not exist yet, so every LAG id is one the caller cannot see.
-		if !lagIDPattern.MatchString(*in.LagId) {
-			return nil, loc, invalid("Lag ID %s has an invalid format.", *in.LagId)
-		}
-		return nil, loc, fault.New(fault.NotFound, "Could not find Lag with ID %s", *in.LagId)
+	if in.LagId != nil && !lagIDPattern.MatchString(*in.LagId) {
+		return nil, req, invalid("Lag ID %s has an invalid format.", *in.LagId)
 	}
-	c := &connection{
-		Name:         name,
-		State:        stateRequested,
-		Location:     loc.Code,
-		Bandwidth:    bandwidth,
-		ProviderName: smithy.Deref(in.ProviderName),
-		MacSec:       macSec,
-		Tags:         tags,
-		CreatedAt:    s.clock.Now(),
-	}
-	if macSec {
-		c.EncryptionMode = "should_encrypt"
-	}
-	return c, loc, nil
+	return &connection{
+		Name:      name,
+		State:     stateRequested,
+		physical:  req.physical(smithy.Deref(in.ProviderName)),
+		Tags:      tags,
+		CreatedAt: s.clock.Now(),
+	}, req, nil
 }
 
-// placePort picks the AWS device a new port goes on.
-func placePort(loc facility.Location, bandwidth string, macSec bool) (string, error) {
-	devices := loc.DevicesFor(dedicatedSpeeds[bandwidth], macSec)
-	if len(devices) == 0 {
-		return "", fault.New(fault.LimitExceeded, "Location %s has no %s port available.", loc.Code, bandwidth)
-	}
-	// Ports are not reserved yet: spreading connections over the devices
-	// keeps a busy location from running out.
-	return devices[rand.IntN(len(devices))].ID, nil
-}
-
-// createConnection stores a new connection of the caller's and schedules
+// createConnection places a new dedicated connection of the caller's (on a
+// LAG's device when lagID is set, as its member), stores it and schedules
 // AWS's review of it.
-func (s *Service) createConnection(ctx context.Context, tx *resource.Tx, c *connection) (*resource.Object[connection], error) {
+func (s *Service) createConnection(ctx context.Context, tx *resource.Tx, c *connection, req portRequest, lagID string) (*resource.Object[connection], error) {
 	who := caller.From(ctx)
-	o, err := connections.Create(ctx, tx, resource.Meta{Account: who.Account, Region: who.Region}, c, func() string { return newID("dxcon") })
+	m := resource.Meta{ID: newID("dxcon"), Account: who.Account, Region: who.Region}
+	if err := s.checkQuota(ctx, tx.Reader(), quotaConnectionsPerLocation, c.Location); err != nil {
+		return nil, err
+	}
+	device := ""
+	if lagID != "" {
+		l, err := lags.LoadAs(ctx, tx.Reader(), lagID, resource.Owner)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.canJoin(ctx, tx.Reader(), l, c.Bandwidth, c.Location, 1); err != nil {
+			return nil, err
+		}
+		device = l.Doc.Device
+		m.Parent = resource.Ref{Kind: lags.Name, ID: lagID}
+	}
+	if err := s.placeOn(ctx, tx, req, device, resource.Ref{Kind: connections.Name, ID: m.ID}, &c.physical); err != nil {
+		return nil, err
+	}
+	o, err := connections.Create(ctx, tx, m, c, nil)
 	if err != nil {
 		return nil, err
 	}
-	return o, s.facility.Schedule(ctx, tx, resourceOf(connections.Name, o.Meta), stepConnectionApprove)
+	if err := s.facility.Schedule(ctx, tx, resourceOf(connections.Name, o.Meta), s.connectionKind().step(stepApprove)); err != nil {
+		return nil, err
+	}
+	if lagID != "" {
+		return o, s.lagChanged(ctx, tx, lagID)
+	}
+	return o, nil
 }
 
 // connectionPages are DescribeConnections' pages: without maxResults it
@@ -227,7 +219,9 @@ func (s *Service) DescribeConnections(ctx context.Context, in *dxapi.DescribeCon
 		}
 		var o *resource.Object[connection]
 		err := s.view(ctx, func(r store.Reader) (err error) {
-			o, err = connections.Load(ctx, r, id)
+			// The partner sees a hosted connection through its parent's
+			// listings, not here: DescribeConnections is the owner's.
+			o, err = connections.LoadAs(ctx, r, id, resource.Owner)
 			return err
 		})
 		if err != nil {
@@ -242,13 +236,12 @@ func (s *Service) DescribeConnections(ctx context.Context, in *dxapi.DescribeCon
 		return nil, err
 	}
 	err = s.view(ctx, func(r store.Reader) error {
-		q := resource.Visible(ctx)
-		q.After, q.Limit = req.After, req.Fetch()
-		list, err := connections.List(ctx, r, q)
+		who := caller.From(ctx)
+		list, err := connections.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region, After: req.After, Limit: req.Fetch()})
 		if err != nil {
 			return err
 		}
-		list, out.NextToken = page.Trim(scope, req, list, func(o *resource.Object[connection]) string { return o.ID })
+		list, out.NextToken = page.Trim(scope, req, list, objectID[connection])
 		for _, o := range list {
 			out.Connections = append(out.Connections, *apiConnection(o))
 		}
@@ -260,13 +253,13 @@ func (s *Service) DescribeConnections(ctx context.Context, in *dxapi.DescribeCon
 	return out, nil
 }
 
+func objectID[T any](o *resource.Object[T]) string { return o.ID }
+
 // pageScope binds a listing's tokens to the caller and the list.
 func pageScope(ctx context.Context, list, filter string) page.Scope {
 	who := caller.From(ctx)
 	return page.Scope{List: "directconnect." + list, Account: who.Account, Region: who.Region, Filter: filter}
 }
-
-var encryptionModes = []string{"no_encrypt", "should_encrypt", "must_encrypt"}
 
 func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnectionRequest) (*dxapi.Connection, error) {
 	id := smithy.Deref(in.ConnectionId)
@@ -276,19 +269,18 @@ func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnecti
 	if in.ConnectionName != nil && strings.TrimSpace(*in.ConnectionName) == "" {
 		return nil, invalid("Connection name must not be empty.")
 	}
-	if in.EncryptionMode != nil && !slices.Contains(encryptionModes, *in.EncryptionMode) {
-		return nil, invalid("Encryption mode %s is not valid. Valid values: %s.", *in.EncryptionMode, strings.Join(encryptionModes, ", "))
+	if err := checkEncryptionMode(in.EncryptionMode); err != nil {
+		return nil, err
 	}
-	return s.changeConnection(ctx, id, func(tx *resource.Tx, o *resource.Object[connection]) error {
+	return s.changeConnection(ctx, id, resource.Owner, func(tx *resource.Tx, o *resource.Object[connection]) error {
 		c := o.Doc
-		if c.State == stateDeleted {
+		if c.State == stateDeleted || c.State == stateRejected {
 			return fault.New(fault.Conflict, "Connection %s is deleted and cannot be updated.", id)
 		}
 		if in.EncryptionMode != nil {
-			if !c.MacSec {
-				return invalid("Connection %s does not support MACsec, so it has no encryption mode.", id)
+			if err := setEncryptionMode(&c.physical, "Connection", id, *in.EncryptionMode); err != nil {
+				return err
 			}
-			c.EncryptionMode = *in.EncryptionMode
 		}
 		if in.ConnectionName != nil {
 			c.Name = *in.ConnectionName
@@ -297,18 +289,18 @@ func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnecti
 	})
 }
 
-// changeConnection applies change to a connection the caller owns and saves
-// it, in one transaction.
-func (s *Service) changeConnection(ctx context.Context, id string, change func(tx *resource.Tx, o *resource.Object[connection]) error) (*dxapi.Connection, error) {
+// changeConnection applies change to a connection the caller stands to as
+// at least least and saves it, in one transaction.
+func (s *Service) changeConnection(ctx context.Context, id string, least resource.Role, change func(tx *resource.Tx, o *resource.Object[connection]) error) (*dxapi.Connection, error) {
 	var o *resource.Object[connection]
 	err := s.update(ctx, func(tx *resource.Tx) (err error) {
-		if o, err = connections.Load(ctx, tx.Reader(), id); err != nil {
+		if o, err = connections.LoadAs(ctx, tx.Reader(), id, least); err != nil {
 			return err
 		}
 		if err := change(tx, o); err != nil {
 			return err
 		}
-		return connections.Save(ctx, tx, o)
+		return s.connectionKind().save(ctx, tx, o)
 	})
 	if err != nil {
 		return nil, err
@@ -316,82 +308,38 @@ func (s *Service) changeConnection(ctx context.Context, id string, change func(t
 	return apiConnection(o), nil
 }
 
+// DeleteConnection deletes a connection. Its owner deletes a dedicated
+// connection, a LAG member or a hosted connection (one still ordering is
+// rejected, as AWS documents); the partner deletes a hosted connection on
+// its parent.
 func (s *Service) DeleteConnection(ctx context.Context, in *dxapi.DeleteConnectionRequest) (*dxapi.Connection, error) {
 	id := smithy.Deref(in.ConnectionId)
 	if err := checkConnectionID(id); err != nil {
 		return nil, err
 	}
-	return s.changeConnection(ctx, id, func(tx *resource.Tx, o *resource.Object[connection]) error {
-		if o.Doc.State == stateDeleted {
+	var o *resource.Object[connection]
+	err := s.update(ctx, func(tx *resource.Tx) (err error) {
+		if o, err = connections.Load(ctx, tx.Reader(), id); err != nil {
+			return err
+		}
+		if o.Doc.State == stateDeleted || o.Doc.State == stateRejected {
 			return fault.New(fault.Conflict, "Connection %s has already been deleted.", id)
 		}
-		o.Doc.State = stateDeleted
-		if err := tx.UnscheduleFor(ctx, connections.Name, id); err != nil {
+		if o.Doc.Hosted {
+			return s.deleteHosted(ctx, tx, o)
+		}
+		if err := s.checkNoHosted(ctx, tx.Reader(), connections.Name, id); err != nil {
 			return err
 		}
-		if err := tx.Release(ctx, connections.Name, id); err != nil {
-			return err
-		}
-		return s.facility.Schedule(ctx, tx, resourceOf(connections.Name, o.Meta), stepConnectionForget)
+		return s.connectionKind().deleteHolder(ctx, s, tx, o, string(stateDeleted))
 	})
+	if err != nil {
+		return nil, err
+	}
+	return apiConnection(o), nil
 }
 
 // connectionSteps are what the facility does to connections on its own.
 func (s *Service) connectionSteps() []facility.Step {
-	return []facility.Step{
-		{
-			Name:  stepConnectionApprove,
-			Actor: facility.AWSStaff,
-			Note:  "AWS approves the connection request, reserves a port and issues the LOA-CFA (requested -> pending)",
-			Apply: s.moveConnection(stateRequested, statePending, stepConnectionCrossConnect),
-		},
-		{
-			Name:  stepConnectionCrossConnect,
-			Actor: facility.Technician,
-			Note:  "The colocation facility completes the cross-connect and the link comes up (pending -> available)",
-			Apply: s.moveConnection(statePending, stateAvailable, ""),
-		},
-		{
-			Name:  stepConnectionForget,
-			Actor: facility.Housekeeping,
-			Delay: DeletedRetention,
-			Note:  "AWS stops listing the deleted connection",
-			Apply: func(ctx context.Context, tx *resource.Tx, t store.Transition) error {
-				o, err := connections.Get(ctx, tx.Reader(), t.ResourceID)
-				if errors.Is(err, store.ErrNotFound) {
-					return nil
-				}
-				if err != nil {
-					return err
-				}
-				return connections.Delete(ctx, tx, o)
-			},
-		},
-	}
-}
-
-// moveConnection returns a step that moves a connection from one state to
-// the next and schedules the step after it. A connection no longer in from
-// is left alone: something else moved it first.
-func (s *Service) moveConnection(from, to dxapi.ConnectionState, next string) func(context.Context, *resource.Tx, store.Transition) error {
-	return func(ctx context.Context, tx *resource.Tx, t store.Transition) error {
-		o, err := connections.Get(ctx, tx.Reader(), t.ResourceID)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if o.Doc.State != from {
-			return nil
-		}
-		o.Doc.State = to
-		if err := connections.Save(ctx, tx, o); err != nil {
-			return err
-		}
-		if next == "" {
-			return nil
-		}
-		return s.facility.Schedule(ctx, tx, resourceOf(connections.Name, o.Meta), next)
-	}
+	return append(s.connectionKind().steps(s), s.hostedSteps()...)
 }

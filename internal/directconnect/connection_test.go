@@ -413,6 +413,6 @@ func TestRestartKeepsConnectionsAndTheirSchedule(t *testing.T) {
 
 func TestUnimplementedOperationsSayWhich(t *testing.T) {
 	dx := dxlabtest.New(t, dxlabtest.Options{})
-	_, err := dx.DirectConnect(account, region).DescribeLags(ctx, &directconnect.DescribeLagsInput{})
-	apiError(t, err, "NotImplementedException", "DescribeLags")
+	_, err := dx.DirectConnect(account, region).DescribeVirtualInterfaces(ctx, &directconnect.DescribeVirtualInterfacesInput{})
+	apiError(t, err, "NotImplementedException", "DescribeVirtualInterfaces")
 }

@@ -27,6 +27,15 @@ type Options struct {
 	Store    store.Store
 	Facility *facility.Facility
 	Logger   *slog.Logger
+	// Partners declares which accounts are Direct Connect partners.
+	Partners Partners
+	// StrictPartners lets only declared partners create interconnects and
+	// allocate hosted connections (--partners strict); by default any
+	// account may.
+	StrictPartners bool
+	// Quotas raises (or lowers) quotas by name, as a Service Quotas
+	// increase would; see Quotas.
+	Quotas map[string]int
 }
 
 // Service implements Direct Connect.
@@ -34,10 +43,13 @@ type Service struct {
 	// Unimplemented answers the operations this package does not have yet.
 	dxapi.Unimplemented
 
-	store    store.Store
-	facility *facility.Facility
-	clock    clock.Clock
-	log      *slog.Logger
+	store          store.Store
+	facility       *facility.Facility
+	clock          clock.Clock
+	log            *slog.Logger
+	partners       Partners
+	strictPartners bool
+	quotas         map[string]int
 }
 
 var _ dxapi.Handler = (*Service)(nil)
@@ -49,11 +61,18 @@ func New(opts Options) *Service {
 		facility: opts.Facility,
 		clock:    opts.Facility.Clock(),
 		log:      opts.Logger,
+
+		partners:       opts.Partners,
+		strictPartners: opts.StrictPartners,
+		quotas:         opts.Quotas,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.facility.Register(s.connectionSteps()...)
+	s.facility.Register(s.interconnectKind().steps(s)...)
+	s.facility.Register(s.lagSteps()...)
+	s.facility.Register(s.macSecSteps()...)
 	return s
 }
 

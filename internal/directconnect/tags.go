@@ -127,12 +127,14 @@ func (k kindTags[T, P]) load(ctx context.Context, r store.Reader, id string) (*[
 	return P(o.Doc).tagList(), save, nil
 }
 
-// taggable maps the resource type of an ARN to its kind.
+// taggable maps the resource type of an ARN to its kinds, tried in turn:
+// interconnects have dxcon/ ARNs like connections.
 var taggable = map[string]struct {
 	kind interface{ Missing(id string) error }
-	tags tagTarget
+	tags []tagTarget
 }{
-	"dxcon": {connections, kindTags[connection, *connection]{connections}},
+	"dxcon": {connections, []tagTarget{kindTags[connection, *connection]{connections}, kindTags[interconnect, *interconnect]{interconnects}}},
+	"dxlag": {lags, []tagTarget{kindTags[lag, *lag]{lags}}},
 }
 
 // loadTagged reads the tags of the resource an ARN names.
@@ -154,7 +156,17 @@ func loadTagged(ctx context.Context, r store.Reader, arn string) (*[]tag, func(*
 	if parts[3] != who.Region || parts[4] != who.Account {
 		return nil, nil, t.kind.Missing(id)
 	}
-	return t.tags.load(ctx, r, id)
+	var err error
+	for _, k := range t.tags {
+		tags, save, kerr := k.load(ctx, r, id)
+		if kerr == nil {
+			return tags, save, nil
+		}
+		if err == nil {
+			err = kerr // the first kind's not-found names the ARN's resource
+		}
+	}
+	return nil, nil, err
 }
 
 func (s *Service) TagResource(ctx context.Context, in *dxapi.TagResourceRequest) (*dxapi.TagResourceResponse, error) {

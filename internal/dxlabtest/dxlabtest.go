@@ -40,6 +40,11 @@ type Options struct {
 	Accounts *accounts.Directory
 	// Clock is shared across restarts; default a new Fake at Start.
 	Clock *clock.Fake
+	// Locations replaces the location catalog (a file in its format).
+	Locations string
+	// StrictPartners and Quotas are as in server.Options.
+	StrictPartners bool
+	Quotas         []string
 	// AllowErrors lets the test pass although dxlab logged errors. Without
 	// it, every error dxlab logs (an internal error answered to a client, a
 	// step that failed) fails the test.
@@ -76,6 +81,10 @@ func New(t testing.TB, opts Options) *Instance {
 		Accounts: opts.Accounts,
 		Clock:    opts.Clock,
 		Logger:   slog.New(errs),
+
+		LocationsFile:  opts.Locations,
+		StrictPartners: opts.StrictPartners,
+		Quotas:         opts.Quotas,
 	})
 	if err != nil {
 		t.Fatal(err)

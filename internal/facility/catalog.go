@@ -18,6 +18,7 @@ var builtinLocations []byte
 type Location struct {
 	Code             string   `json:"code"`
 	Name             string   `json:"name"`
+	Address          string   `json:"address"` // street address, printed on LOA-CFAs; optional: they then name the facility only
 	Region           string   `json:"region"`
 	PortSpeeds       []string `json:"portSpeeds"`
 	MacSecPortSpeeds []string `json:"macSecPortSpeeds"`

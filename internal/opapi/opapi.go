@@ -35,7 +35,9 @@ type Facility interface {
 // Options configures the API. Facility and Clock are required.
 type Options struct {
 	Facility Facility
-	Clock    clock.Clock
+	// World takes ports and devices down and up; nil leaves those out.
+	World World
+	Clock clock.Clock
 	// Version, Store and Started feed the health report.
 	Version string
 	Store   string
@@ -62,6 +64,9 @@ func New(opts Options) http.Handler {
 	mux.Handle("POST /_dxlab/v1/transitions/fire-due", a.wrap(a.fireDue))
 	mux.Handle("GET /_dxlab/v1/clock", a.wrap(a.clock))
 	mux.Handle("POST /_dxlab/v1/clock/advance", a.wrap(a.advance))
+	if opts.World != nil {
+		a.routeWorld(mux)
+	}
 	mux.Handle("/_dxlab/", a.wrap(func(r *http.Request) (any, error) {
 		return nil, &Error{http.StatusNotFound, fmt.Sprintf("no operator endpoint %s %s", r.Method, r.URL.Path)}
 	}))

@@ -72,8 +72,13 @@ func TestEveryFaultKindIsMapped(t *testing.T) {
 // Unimplemented stubs. A test fails when an operation is implemented without
 // being listed here, or listed without being implemented.
 var implemented = map[string][]string{
-	"DirectConnect": {"CreateConnection", "DeleteConnection", "DescribeConnections", "DescribeLocations", "DescribeTags", "TagResource", "UntagResource", "UpdateConnection"},
-	"Interconnect":  {"GetEnvironment", "ListEnvironments"},
+	"DirectConnect": {"CreateConnection", "DeleteConnection", "DescribeConnections", "DescribeLocations", "DescribeTags", "TagResource", "UntagResource", "UpdateConnection",
+		"CreateInterconnect", "DescribeInterconnects", "DeleteInterconnect", "DescribeInterconnectLoa",
+		"CreateLag", "DescribeLags", "UpdateLag", "DeleteLag", "AssociateConnectionWithLag", "DisassociateConnectionFromLag",
+		"AllocateHostedConnection", "AllocateConnectionOnInterconnect", "DescribeHostedConnections", "DescribeConnectionsOnInterconnect",
+		"AssociateHostedConnection", "ConfirmConnection", "DescribeLoa", "DescribeConnectionLoa",
+		"AssociateMacSecKey", "DisassociateMacSecKey", "DescribeCustomerMetadata", "ConfirmCustomerAgreement"},
+	"Interconnect": {"GetEnvironment", "ListEnvironments"},
 }
 
 func TestImplementedOperations(t *testing.T) {

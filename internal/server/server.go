@@ -47,6 +47,11 @@ type Options struct {
 	Clock clock.Advancer
 	// Logger defaults to discarding.
 	Logger *slog.Logger
+	// StrictPartners lets only the partners Accounts declares create
+	// interconnects and allocate hosted connections.
+	StrictPartners bool
+	// Quotas raise Direct Connect quotas, as "name=value".
+	Quotas []string
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// on shutdown; default 10s.
 	ShutdownTimeout time.Duration
@@ -91,6 +96,10 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	quotas, err := directconnect.ParseQuotas(opts.Quotas)
+	if err != nil {
+		return nil, err
+	}
 	st, err := sqlite.Open(opts.DataDir)
 	if err != nil {
 		return nil, err
@@ -106,7 +115,10 @@ func New(opts Options) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	dx := directconnect.New(directconnect.Options{Store: st, Facility: fac, Logger: opts.Logger})
+	dx := directconnect.New(directconnect.Options{
+		Store: st, Facility: fac, Logger: opts.Logger,
+		Partners: opts.Accounts, StrictPartners: opts.StrictPartners, Quotas: quotas,
+	})
 	ic := interconnect.New(interconnect.Options{Facility: fac})
 	s := &Server{opts: opts, store: st, facility: fac, dx: dx, ic: ic, log: opts.Logger, started: time.Now()}
 
@@ -118,6 +130,7 @@ func New(opts Options) (*Server, error) {
 	})
 	ops := opapi.New(opapi.Options{
 		Facility: fac,
+		World:    dx,
 		Clock:    opts.Clock,
 		Version:  Version,
 		Store:    st.Describe(),

@@ -1,0 +1,128 @@
+package directconnect
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dxlab/dxlab/internal/caller"
+	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/store"
+)
+
+// Quota is one of AWS's Direct Connect quotas that dxlab enforces. Default
+// is AWS's default; an operator raises it as a Service Quotas increase
+// would (Options.Quotas, the --quota flag).
+type Quota struct {
+	Name        string
+	Description string
+	Default     int
+}
+
+// The quotas, as AWS's Direct Connect quotas page gives them.
+var quotas = []Quota{
+	{quotaConnectionsPerLocation, "active dedicated connections per location per Region per account", 10},
+	{quotaLagsPerRegion, "link aggregation groups (LAGs) per Region per account", 10},
+	{quotaConnectionsPerLag, "dedicated connections per LAG (1 and 10 Gbps; 100 and 400 Gbps LAGs take 2)", 4},
+}
+
+const (
+	quotaConnectionsPerLocation = "connections-per-location"
+	quotaLagsPerRegion          = "lags-per-region"
+	quotaConnectionsPerLag      = "connections-per-lag"
+)
+
+// Quotas lists the quotas with their defaults, for docs and flags.
+func Quotas() []Quota { return quotas }
+
+// ParseQuotas reads name=value pairs (e.g. "lags-per-region=20") into
+// overrides of the defaults.
+func ParseQuotas(pairs []string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, p := range pairs {
+		name, v, ok := strings.Cut(p, "=")
+		var n int
+		if _, err := fmt.Sscanf(v, "%d", &n); !ok || err != nil || n < 0 {
+			return nil, fmt.Errorf("quota %q: want name=number, e.g. lags-per-region=20", p)
+		}
+		if _, known := quotaDefault(name); !known {
+			names := make([]string, len(quotas))
+			for i, q := range quotas {
+				names[i] = q.Name
+			}
+			sort.Strings(names)
+			return nil, fmt.Errorf("quota %q: no quota named %s (known: %s)", p, name, strings.Join(names, ", "))
+		}
+		out[name] = n
+	}
+	return out, nil
+}
+
+func quotaDefault(name string) (int, bool) {
+	for _, q := range quotas {
+		if q.Name == name {
+			return q.Default, true
+		}
+	}
+	return 0, false
+}
+
+func (s *Service) quota(name string) int {
+	if n, ok := s.quotas[name]; ok {
+		return n
+	}
+	n, _ := quotaDefault(name)
+	return n
+}
+
+func quotaError(name string, limit int, what string) error {
+	d := name
+	for _, q := range quotas {
+		if q.Name == name {
+			d = q.Description
+		}
+	}
+	return fault.New(fault.QuotaExceeded, "%s would exceed the quota of %d %s (quota %s).", what, limit, d, name)
+}
+
+// checkQuota refuses one more of what a quota counts, for the caller.
+func (s *Service) checkQuota(ctx context.Context, r store.Reader, name, location string) error {
+	who := caller.From(ctx)
+	limit := s.quota(name)
+	var n int
+	switch name {
+	case quotaConnectionsPerLocation:
+		list, err := connections.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region})
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			if !o.Doc.Hosted && o.Doc.Location == location && live(string(o.Doc.State)) {
+				n++
+			}
+		}
+		if n >= limit {
+			return quotaError(name, limit, fmt.Sprintf("Another dedicated connection at %s", location))
+		}
+	case quotaLagsPerRegion:
+		list, err := lags.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region})
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			if live(string(o.Doc.State)) {
+				n++
+			}
+		}
+		if n >= limit {
+			return quotaError(name, limit, "Another LAG in "+who.Region)
+		}
+	}
+	return nil
+}
+
+// live reports whether a resource in a state still counts.
+func live(state string) bool {
+	return state != "deleted" && state != "rejected" && state != "deleting"
+}

@@ -1,0 +1,91 @@
+package opapi
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/dxlab/dxlab/internal/facility"
+	"github.com/dxlab/dxlab/internal/fault"
+)
+
+// World is what operators do to the simulated physical world beside firing
+// steps: ports and devices going down and coming back.
+type World interface {
+	// SetPortDown takes the port of a connection or interconnect down or
+	// back up, and answers the resource's state.
+	SetPortDown(ctx context.Context, id string, down bool) (string, error)
+	// SetDeviceDown takes a whole device down (maintenance) or back up,
+	// and answers how many resources changed state.
+	SetDeviceDown(ctx context.Context, device string, down bool) (int, error)
+}
+
+func (a *api) routeWorld(mux *http.ServeMux) {
+	mux.Handle("POST /_dxlab/v1/resources/{id}/cross-connect", a.wrap(a.crossConnect))
+	for _, dir := range []string{"down", "up"} {
+		mux.Handle("POST /_dxlab/v1/ports/{id}/"+dir, a.wrap(a.port(dir == "down")))
+		mux.Handle("POST /_dxlab/v1/devices/{id}/"+dir, a.wrap(a.device(dir == "down")))
+	}
+}
+
+// worldError gives a service's fault its HTTP status.
+func worldError(err error) error {
+	var f *fault.Error
+	if !errors.As(err, &f) {
+		return err
+	}
+	status := http.StatusConflict
+	switch f.Kind {
+	case fault.NotFound:
+		status = http.StatusNotFound
+	case fault.Invalid:
+		status = http.StatusBadRequest
+	}
+	return &Error{status, f.Message}
+}
+
+func (a *api) port(down bool) handlerFunc {
+	return func(r *http.Request) (any, error) {
+		state, err := a.opts.World.SetPortDown(r.Context(), r.PathValue("id"), down)
+		if err != nil {
+			return nil, worldError(err)
+		}
+		return map[string]any{"resource": r.PathValue("id"), "portDown": down, "state": state}, nil
+	}
+}
+
+func (a *api) device(down bool) handlerFunc {
+	return func(r *http.Request) (any, error) {
+		n, err := a.opts.World.SetDeviceDown(r.Context(), r.PathValue("id"), down)
+		if err != nil {
+			return nil, worldError(err)
+		}
+		return map[string]any{"device": r.PathValue("id"), "down": down, "changed": n}, nil
+	}
+}
+
+// crossConnect is "the cross-connect is done": it fires the resource's
+// pending cross-connect step.
+func (a *api) crossConnect(r *http.Request) (any, error) {
+	id := r.PathValue("id")
+	pending, err := a.opts.Facility.Pending(r.Context(), facility.PendingQuery{ResourceID: id, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range pending {
+		if strings.HasSuffix(t.Step, ".cross-connect") {
+			fired, err := a.opts.Facility.Fire(r.Context(), t.ID)
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"fired": transition(fired)}, nil
+		}
+	}
+	for _, t := range pending {
+		if strings.HasSuffix(t.Step, ".approve") {
+			return nil, &Error{http.StatusConflict, "AWS has not approved " + id + " yet: fire its " + t.Step + " step (" + t.ID + ") first"}
+		}
+	}
+	return nil, &Error{http.StatusNotFound, "no cross-connect is pending for " + id}
+}
