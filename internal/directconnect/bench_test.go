@@ -9,10 +9,14 @@ import (
 	"github.com/dxlab/dxlab/internal/dxlabtest"
 )
 
+// benchQuotas lift the quota of 10 connections per location, as a fleet's
+// Service Quotas increase would.
+var benchQuotas = []string{"connections-per-location=1000000"}
+
 // BenchmarkCreateConnection measures a full CreateConnection through the
 // SDK, HTTP, validation, the store and the instant profile's provisioning.
 func BenchmarkCreateConnection(b *testing.B) {
-	dx := dxlabtest.New(b, dxlabtest.Options{})
+	dx := dxlabtest.New(b, dxlabtest.Options{Quotas: benchQuotas})
 	c := dx.DirectConnect(account, region)
 	in := &directconnect.CreateConnectionInput{Location: aws.String("EqDC2"), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("bench")}
 	b.ReportAllocs()
@@ -26,7 +30,7 @@ func BenchmarkCreateConnection(b *testing.B) {
 // BenchmarkDescribeConnection measures reading one connection by id among
 // a thousand.
 func BenchmarkDescribeConnection(b *testing.B) {
-	dx := dxlabtest.New(b, dxlabtest.Options{})
+	dx := dxlabtest.New(b, dxlabtest.Options{Quotas: benchQuotas})
 	c := dx.DirectConnect(account, region)
 	in := &directconnect.CreateConnectionInput{Location: aws.String("EqDC2"), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("bench")}
 	var id *string

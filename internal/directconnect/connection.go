@@ -171,7 +171,7 @@ func (s *Service) connectionRequest(ctx context.Context, in *dxapi.CreateConnect
 func (s *Service) createConnection(ctx context.Context, tx *resource.Tx, c *connection, req portRequest, lagID string) (*resource.Object[connection], error) {
 	who := caller.From(ctx)
 	m := resource.Meta{ID: newID("dxcon"), Account: who.Account, Region: who.Region}
-	if err := s.checkQuota(ctx, tx.Reader(), quotaConnectionsPerLocation, c.Location); err != nil {
+	if err := s.takeQuota(ctx, tx, quotaConnectionsPerLocation, c.Location, resource.Ref{Kind: connections.Name, ID: m.ID}); err != nil {
 		return nil, err
 	}
 	device := ""

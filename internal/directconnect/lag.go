@@ -268,10 +268,10 @@ func (s *Service) CreateLag(ctx context.Context, in *dxapi.CreateLagRequest) (*d
 // given) and new ones, all on one device, or nothing at all.
 func (s *Service) createLag(ctx context.Context, tx *resource.Tx, l *lag, req portRequest, n int, existing string, childTags []tag) (*resource.Object[lag], error) {
 	who := caller.From(ctx)
-	if err := s.checkQuota(ctx, tx.Reader(), quotaLagsPerRegion, ""); err != nil {
+	m := resource.Meta{ID: newID("dxlag"), Account: who.Account, Region: who.Region}
+	if err := s.takeQuota(ctx, tx, quotaLagsPerRegion, "", lagRef(m.ID)); err != nil {
 		return nil, err
 	}
-	m := resource.Meta{ID: newID("dxlag"), Account: who.Account, Region: who.Region}
 	devices := req.loc.DevicesFor(req.speed, req.macSec)
 	var joining *resource.Object[connection]
 	if existing != "" {
@@ -291,11 +291,6 @@ func (s *Service) createLag(ctx context.Context, tx *resource.Tx, l *lag, req po
 			}
 		}
 	}
-	for range n {
-		if err := s.checkQuota(ctx, tx.Reader(), quotaConnectionsPerLocation, l.Location); err != nil {
-			return nil, err
-		}
-	}
 	owners := make([]resource.Ref, n)
 	for i := range owners {
 		owners[i] = resource.Ref{Kind: connections.Name, ID: newID("dxcon")}
@@ -306,6 +301,13 @@ func (s *Service) createLag(ctx context.Context, tx *resource.Tx, l *lag, req po
 			return nil, invalid("Location %s has no device with %d free %s ports for the LAG; no LAG was created.", l.Location, n, req.bandwidth)
 		}
 		return nil, err
+	}
+	// Quota units are claims too, taken once the ports are: placing on a
+	// device that turns out too full releases the members' claims.
+	for _, o := range owners {
+		if err := s.takeQuota(ctx, tx, quotaConnectionsPerLocation, l.Location, o); err != nil {
+			return nil, err
+		}
 	}
 	if len(ports) > 0 {
 		l.Device = ports[0].Device
@@ -490,6 +492,9 @@ func (s *Service) DeleteLag(ctx context.Context, in *dxapi.DeleteLagRequest) (*d
 		}
 		o.Doc.State = lagDeleted
 		if err := lags.Save(ctx, tx, o); err != nil {
+			return err
+		}
+		if err := tx.Release(ctx, lags.Name, id); err != nil {
 			return err
 		}
 		return s.facility.Schedule(ctx, tx, resourceOf(lags.Name, o.Meta), stepLagForget)

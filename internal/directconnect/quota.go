@@ -2,13 +2,14 @@ package directconnect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
 
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
-	"github.com/dxlab/dxlab/internal/store"
+	"github.com/dxlab/dxlab/internal/resource"
 )
 
 // Quota is one of AWS's Direct Connect quotas that dxlab enforces. Default
@@ -86,40 +87,24 @@ func quotaError(name string, limit int, what string) error {
 	return fault.New(fault.QuotaExceeded, "%s would exceed the quota of %d %s (quota %s).", what, limit, d, name)
 }
 
-// checkQuota refuses one more of what a quota counts, for the caller.
-func (s *Service) checkQuota(ctx context.Context, r store.Reader, name, location string) error {
+// takeQuota takes one unit of a quota for a new resource of the caller's
+// (owner), by a claim in the resource's transaction: units are released
+// with the resource's other claims when it is deleted, and two concurrent
+// requests can never both take the last one. where scopes the quota
+// (a location, for connections per location).
+func (s *Service) takeQuota(ctx context.Context, tx *resource.Tx, name, where string, owner resource.Ref) error {
 	who := caller.From(ctx)
 	limit := s.quota(name)
-	var n int
-	switch name {
-	case quotaConnectionsPerLocation:
-		list, err := connections.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region})
-		if err != nil {
-			return err
+	scope := "quota:" + name + ":" + who.Account + ":" + who.Region + ":" + where
+	_, err := tx.ClaimAny(ctx, scope, limit, owner)
+	if errors.Is(err, resource.ErrNoSlot) {
+		what := "Another LAG in " + who.Region
+		if name == quotaConnectionsPerLocation {
+			what = "Another dedicated connection at " + where
 		}
-		for _, o := range list {
-			if !o.Doc.Hosted && o.Doc.Location == location && live(string(o.Doc.State)) {
-				n++
-			}
-		}
-		if n >= limit {
-			return quotaError(name, limit, fmt.Sprintf("Another dedicated connection at %s", location))
-		}
-	case quotaLagsPerRegion:
-		list, err := lags.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region})
-		if err != nil {
-			return err
-		}
-		for _, o := range list {
-			if live(string(o.Doc.State)) {
-				n++
-			}
-		}
-		if n >= limit {
-			return quotaError(name, limit, "Another LAG in "+who.Region)
-		}
+		return quotaError(name, limit, what)
 	}
-	return nil
+	return err
 }
 
 // live reports whether a resource in a state still counts.

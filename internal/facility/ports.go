@@ -53,38 +53,13 @@ func portScope(device, speed string) string { return "port:" + device + ":" + sp
 // ErrNoPort means no device offers a free port of what was asked.
 var ErrNoPort = errors.New("facility: no free port")
 
-// randomProbes is how many random ports a placement tries before it scans
-// the device in order: cheap while the device is far from full, complete
-// when it is nearly so.
-const randomProbes = 8
-
 // ClaimPort takes a free port of speed on device for owner, in tx.
 func ClaimPort(ctx context.Context, tx *resource.Tx, d Device, speed string, owner resource.Ref) (Port, error) {
-	n := d.Ports[speed]
-	if n <= 0 {
+	i, err := tx.ClaimAny(ctx, portScope(d.ID, speed), d.Ports[speed], owner)
+	if errors.Is(err, resource.ErrNoSlot) {
 		return Port{}, ErrNoPort
 	}
-	try := func(i int) (bool, error) {
-		err := tx.Claim(ctx, store.Claim{Scope: portScope(d.ID, speed), Key: strconv.Itoa(i), OwnerKind: owner.Kind, OwnerID: owner.ID})
-		if errors.Is(err, store.ErrConflict) {
-			return false, nil
-		}
-		return err == nil, err
-	}
-	for range min(randomProbes, n) {
-		i := 1 + rand.IntN(n)
-		if ok, err := try(i); ok || err != nil {
-			return Port{Device: d.ID, Speed: speed, Index: i}, err
-		}
-	}
-	start := rand.IntN(n)
-	for k := range n {
-		i := 1 + (start+k)%n
-		if ok, err := try(i); ok || err != nil {
-			return Port{Device: d.ID, Speed: speed, Index: i}, err
-		}
-	}
-	return Port{}, ErrNoPort
+	return Port{Device: d.ID, Speed: speed, Index: i}, err
 }
 
 // PlacePort claims a port of speed for owner on one of devices, trying them

@@ -12,6 +12,8 @@ package resource
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/caller"
@@ -107,4 +109,42 @@ func CauseOf(ctx context.Context) store.Cause {
 	}
 	who := caller.From(ctx)
 	return store.Cause{Type: store.CauseAPI, RequestID: who.RequestID, Account: who.Account, Operation: who.Operation}
+}
+
+// ErrNoSlot means every key of a ClaimAny scope is held.
+var ErrNoSlot = errors.New("resource: every slot is taken")
+
+// randomProbes is how many random keys ClaimAny tries before it scans the
+// scope in order: cheap while the scope is far from full, complete when it
+// is nearly so.
+const randomProbes = 8
+
+// ClaimAny claims one free key of 1..n in scope for owner (a port of a
+// device, a unit of a quota) and returns it, or ErrNoSlot. Like every claim
+// it holds against concurrent transactions.
+func (tx *Tx) ClaimAny(ctx context.Context, scope string, n int, owner Ref) (int, error) {
+	try := func(i int) (bool, error) {
+		err := tx.w.Claim(ctx, store.Claim{Scope: scope, Key: strconv.Itoa(i), OwnerKind: owner.Kind, OwnerID: owner.ID})
+		if errors.Is(err, store.ErrConflict) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	if n <= 0 {
+		return 0, ErrNoSlot
+	}
+	for range min(randomProbes, n) {
+		i := 1 + rand.IntN(n)
+		if ok, err := try(i); ok || err != nil {
+			return i, err
+		}
+	}
+	start := rand.IntN(n)
+	for k := range n {
+		i := 1 + (start+k)%n
+		if ok, err := try(i); ok || err != nil {
+			return i, err
+		}
+	}
+	return 0, ErrNoSlot
 }
