@@ -51,7 +51,7 @@ type connection struct {
 func (c *connection) phys() *physical   { return &c.physical }
 func (c *connection) state() string     { return string(c.State) }
 func (c *connection) setState(s string) { c.State = dxapi.ConnectionState(s) }
-func (c *connection) tagList() *[]tag   { return &c.Tags }
+func (c *connection) TagList() *[]tag   { return &c.Tags }
 
 // connections are dedicated connections, LAG members and hosted
 // connections. A hosted connection belongs to its customer and is seen by
@@ -67,8 +67,12 @@ func (s *Service) connectionKind() portKind[connection, *connection] {
 	return portKind[connection, *connection]{kind: connections, changed: s.connectionChanged}
 }
 
-// connectionChanged carries a member's change to its LAG.
+// connectionChanged carries a connection's change to the virtual
+// interfaces on it and, for a member, to its LAG.
 func (s *Service) connectionChanged(ctx context.Context, tx *resource.Tx, o *resource.Object[connection]) error {
+	if err := s.vifsFollow(ctx, tx, resource.Ref{Kind: connections.Name, ID: o.ID}, string(o.Doc.State)); err != nil {
+		return err
+	}
 	if o.Doc.Hosted || o.Parent.Kind != lags.Name {
 		return nil
 	}
@@ -324,6 +328,9 @@ func (s *Service) DeleteConnection(ctx context.Context, in *dxapi.DeleteConnecti
 		}
 		if o.Doc.State == stateDeleted || o.Doc.State == stateRejected {
 			return fault.New(fault.Conflict, "Connection %s has already been deleted.", id)
+		}
+		if err := s.checkNoVifs(ctx, tx.Reader(), resource.Ref{Kind: connections.Name, ID: id}); err != nil {
+			return err
 		}
 		if o.Doc.Hosted {
 			return s.deleteHosted(ctx, tx, o)

@@ -135,8 +135,8 @@ func checkCapacity(ctx context.Context, r store.Reader, p parent, bandwidth, exc
 
 // claimVlan reserves a VLAN on a parent for a hosted connection, inside the
 // transaction: two allocations of one VLAN can never both succeed.
-func claimVlan(ctx context.Context, tx *resource.Tx, parentID string, vlan int, owner string) error {
-	err := tx.Claim(ctx, store.Claim{Scope: vlanScope(parentID), Key: strconv.Itoa(vlan), OwnerKind: connections.Name, OwnerID: owner})
+func claimVlan(ctx context.Context, tx *resource.Tx, parentID string, vlan int, owner resource.Ref) error {
+	err := tx.Claim(ctx, store.Claim{Scope: vlanScope(parentID), Key: strconv.Itoa(vlan), OwnerKind: owner.Kind, OwnerID: owner.ID})
 	if errors.Is(err, store.ErrConflict) {
 		return invalid("Vlan %d is already in use on %s.", vlan, parentID)
 	}
@@ -196,7 +196,7 @@ func (s *Service) allocateHosted(ctx context.Context, parentID, owner, bandwidth
 			return err
 		}
 		m := resource.Meta{ID: newID("dxcon"), Account: owner, Region: who.Region, Parent: p.ref}
-		if err := claimVlan(ctx, tx, parentID, vlan, m.ID); err != nil {
+		if err := claimVlan(ctx, tx, parentID, vlan, resource.Ref{Kind: connections.Name, ID: m.ID}); err != nil {
 			return err
 		}
 		c := &connection{
@@ -305,7 +305,7 @@ func (s *Service) AssociateHostedConnection(ctx context.Context, in *dxapi.Assoc
 		if err := tx.Release(ctx, connections.Name, id); err != nil {
 			return err
 		}
-		if err := claimVlan(ctx, tx, parentID, o.Doc.Vlan, id); err != nil {
+		if err := claimVlan(ctx, tx, parentID, o.Doc.Vlan, resource.Ref{Kind: connections.Name, ID: id}); err != nil {
 			return err
 		}
 		o.Parent, o.Doc.Device = p.ref, p.device
@@ -372,6 +372,9 @@ func (s *Service) parentChanged(ctx context.Context, tx *resource.Tx, p resource
 		if next := followParent(state); next != o.Doc.State {
 			o.Doc.State = next
 			if err := connections.Save(ctx, tx, o); err != nil {
+				return err
+			}
+			if err := s.vifsFollow(ctx, tx, resource.Ref{Kind: connections.Name, ID: o.ID}, string(next)); err != nil {
 				return err
 			}
 		}

@@ -20,3 +20,4 @@ func newID(prefix string) string {
 
 var connectionIDPattern = regexp.MustCompile(`^dxcon-[a-z0-9]{8}$`)
 var lagIDPattern = regexp.MustCompile(`^dxlag-[a-z0-9]{8}$`)
+var vifIDPattern = regexp.MustCompile(`^dxvif-[a-z0-9]{8}$`)

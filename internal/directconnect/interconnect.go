@@ -33,7 +33,7 @@ type interconnect struct {
 func (i *interconnect) phys() *physical   { return &i.physical }
 func (i *interconnect) state() string     { return string(i.State) }
 func (i *interconnect) setState(s string) { i.State = dxapi.InterconnectState(s) }
-func (i *interconnect) tagList() *[]tag   { return &i.Tags }
+func (i *interconnect) TagList() *[]tag   { return &i.Tags }
 
 // interconnects share the dxcon- id space with connections; their ARNs are
 // dxcon/ ARNs too.
@@ -50,6 +50,9 @@ func (s *Service) interconnectKind() portKind[interconnect, *interconnect] {
 // interconnectChanged carries an interconnect's state to its LAG, if it is
 // a member of one, and to the hosted connections on it.
 func (s *Service) interconnectChanged(ctx context.Context, tx *resource.Tx, o *resource.Object[interconnect]) error {
+	if err := s.vifsFollow(ctx, tx, resource.Ref{Kind: interconnects.Name, ID: o.ID}, string(o.Doc.State)); err != nil {
+		return err
+	}
 	if o.Parent.Kind == lags.Name {
 		if err := s.lagChanged(ctx, tx, o.Parent.ID); err != nil {
 			return err
@@ -213,6 +216,9 @@ func (s *Service) DeleteInterconnect(ctx context.Context, in *dxapi.DeleteInterc
 			return fault.New(fault.Conflict, "Interconnect %s has already been deleted.", id)
 		}
 		if err := s.checkNoHosted(ctx, tx.Reader(), interconnects.Name, id); err != nil {
+			return err
+		}
+		if err := s.checkNoVifs(ctx, tx.Reader(), resource.Ref{Kind: interconnects.Name, ID: id}); err != nil {
 			return err
 		}
 		return s.interconnectKind().deleteHolder(ctx, s, tx, o, string(dxapi.InterconnectStateDeleted))

@@ -48,7 +48,7 @@ type lag struct {
 	CreatedAt      time.Time      `json:"createdAt"`
 }
 
-func (l *lag) tagList() *[]tag { return &l.Tags }
+func (l *lag) TagList() *[]tag { return &l.Tags }
 
 var lags = &resource.Kind[lag]{
 	Name:  "dx.lag",
@@ -149,6 +149,9 @@ func (s *Service) lagChanged(ctx context.Context, tx *resource.Tx, lagID string)
 	}
 	l.Doc.State = state
 	if err := lags.Save(ctx, tx, l); err != nil {
+		return err
+	}
+	if err := s.vifsFollow(ctx, tx, lagRef(lagID), string(state)); err != nil {
 		return err
 	}
 	return s.parentChanged(ctx, tx, lagRef(lagID), string(state))
@@ -478,6 +481,9 @@ func (s *Service) DeleteLag(ctx context.Context, in *dxapi.DeleteLagRequest) (*d
 			return fault.New(fault.Conflict, "Lag %s has already been deleted.", id)
 		}
 		if err := s.checkNoHosted(ctx, tx.Reader(), lags.Name, id); err != nil {
+			return err
+		}
+		if err := s.checkNoVifs(ctx, tx.Reader(), lagRef(id)); err != nil {
 			return err
 		}
 		_, members, err := s.members(ctx, tx.Reader(), id)

@@ -56,7 +56,7 @@ type portHolder interface {
 	phys() *physical
 	state() string
 	setState(string)
-	tagList() *[]tag
+	TagList() *[]tag
 }
 
 // Dedicated port speeds, as the API writes them, and as locations write

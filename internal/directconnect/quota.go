@@ -19,19 +19,33 @@ type Quota struct {
 	Name        string
 	Description string
 	Default     int
+	// Global quotas count across regions (Direct Connect gateways).
+	Global bool
 }
 
 // The quotas, as AWS's Direct Connect quotas page gives them.
 var quotas = []Quota{
-	{quotaConnectionsPerLocation, "active dedicated connections per location per Region per account", 10},
-	{quotaLagsPerRegion, "link aggregation groups (LAGs) per Region per account", 10},
-	{quotaConnectionsPerLag, "dedicated connections per LAG (1 and 10 Gbps; 100 and 400 Gbps LAGs take 2)", 4},
+	{quotaConnectionsPerLocation, "active dedicated connections per location per Region per account", 10, false},
+	{quotaLagsPerRegion, "link aggregation groups (LAGs) per Region per account", 10, false},
+	{quotaConnectionsPerLag, "dedicated connections per LAG (1 and 10 Gbps; 100 and 400 Gbps LAGs take 2)", 4, false},
+	{quotaGatewaysPerAccount, "Direct Connect gateways per account", 200, true},
+	{quotaVifsPerConnection, "private and public virtual interfaces per dedicated connection", 50, false},
+	{quotaTransitVifsPerConnection, "transit virtual interfaces per dedicated connection or LAG", 4, false},
+	{quotaVifsPerLag, "virtual interfaces per LAG", 51, false},
+	{quotaVifsPerHosted, "virtual interfaces per hosted connection", 1, false},
+	{quotaVifsPerGateway, "private and transit virtual interfaces per Direct Connect gateway", 30, true},
 }
 
 const (
-	quotaConnectionsPerLocation = "connections-per-location"
-	quotaLagsPerRegion          = "lags-per-region"
-	quotaConnectionsPerLag      = "connections-per-lag"
+	quotaConnectionsPerLocation   = "connections-per-location"
+	quotaLagsPerRegion            = "lags-per-region"
+	quotaConnectionsPerLag        = "connections-per-lag"
+	quotaGatewaysPerAccount       = "gateways-per-account"
+	quotaVifsPerConnection        = "vifs-per-connection"
+	quotaTransitVifsPerConnection = "transit-vifs-per-connection"
+	quotaVifsPerLag               = "vifs-per-lag"
+	quotaVifsPerHosted            = "vifs-per-hosted-connection"
+	quotaVifsPerGateway           = "vifs-per-gateway"
 )
 
 // Quotas lists the quotas with their defaults, for docs and flags.
@@ -61,12 +75,17 @@ func ParseQuotas(pairs []string) (map[string]int, error) {
 }
 
 func quotaDefault(name string) (int, bool) {
+	q, ok := findQuota(name)
+	return q.Default, ok
+}
+
+func findQuota(name string) (Quota, bool) {
 	for _, q := range quotas {
 		if q.Name == name {
-			return q.Default, true
+			return q, true
 		}
 	}
-	return 0, false
+	return Quota{}, false
 }
 
 func (s *Service) quota(name string) int {
@@ -95,14 +114,30 @@ func quotaError(name string, limit int, what string) error {
 func (s *Service) takeQuota(ctx context.Context, tx *resource.Tx, name, where string, owner resource.Ref) error {
 	who := caller.From(ctx)
 	limit := s.quota(name)
-	scope := "quota:" + name + ":" + who.Account + ":" + who.Region + ":" + where
+	region := who.Region
+	if q, _ := findQuota(name); q.Global {
+		region = ""
+	}
+	scope := "quota:" + name + ":" + who.Account + ":" + region + ":" + where
 	_, err := tx.ClaimAny(ctx, scope, limit, owner)
 	if errors.Is(err, resource.ErrNoSlot) {
-		what := "Another LAG in " + who.Region
-		if name == quotaConnectionsPerLocation {
-			what = "Another dedicated connection at " + where
-		}
+		what := map[string]string{
+			quotaLagsPerRegion:          "Another LAG in " + who.Region,
+			quotaConnectionsPerLocation: "Another dedicated connection at " + where,
+			quotaGatewaysPerAccount:     "Another Direct Connect gateway",
+		}[name]
 		return quotaError(name, limit, what)
+	}
+	return err
+}
+
+// takeScopedQuota takes one unit of a quota counted per resource (VIFs
+// per connection, per gateway), whoever's the units are.
+func (s *Service) takeScopedQuota(ctx context.Context, tx *resource.Tx, name, of string, owner resource.Ref) error {
+	limit := s.quota(name)
+	_, err := tx.ClaimAny(ctx, "quota:"+name+":"+of, limit, owner)
+	if errors.Is(err, resource.ErrNoSlot) {
+		return quotaError(name, limit, "Another virtual interface on "+of)
 	}
 	return err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/store"
+	"github.com/dxlab/dxlab/internal/vpc"
 )
 
 // DeletedRetention is how long a deleted resource stays visible, in its
@@ -36,6 +37,9 @@ type Options struct {
 	// Quotas raises (or lowers) quotas by name, as a Service Quotas
 	// increase would; see Quotas.
 	Quotas map[string]int
+	// StrictGateways accepts only registered VGWs and TGWs; by default a
+	// well-formed unknown one is registered on first use.
+	StrictGateways bool
 }
 
 // Service implements Direct Connect.
@@ -50,6 +54,7 @@ type Service struct {
 	partners       Partners
 	strictPartners bool
 	quotas         map[string]int
+	gateways       vpc.Registry
 }
 
 var _ dxapi.Handler = (*Service)(nil)
@@ -65,6 +70,7 @@ func New(opts Options) *Service {
 		partners:       opts.Partners,
 		strictPartners: opts.StrictPartners,
 		quotas:         opts.Quotas,
+		gateways:       vpc.Registry{Strict: opts.StrictGateways},
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -73,6 +79,8 @@ func New(opts Options) *Service {
 	s.facility.Register(s.interconnectKind().steps(s)...)
 	s.facility.Register(s.lagSteps()...)
 	s.facility.Register(s.macSecSteps()...)
+	s.facility.Register(s.gatewaySteps()...)
+	s.facility.Register(s.vifSteps()...)
 	return s
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/dxlab/dxlab/internal/api/dxapi"
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/gateway"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
@@ -19,10 +20,8 @@ const MaxTags = 50
 
 const reservedTagPrefix = "aws:"
 
-type tag struct {
-	Key   string `json:"key"`
-	Value string `json:"value"`
-}
+// tag is a resource's tag; resources both services share keep them too.
+type tag = resource.Tag
 
 func apiTags(tags []tag) []dxapi.Tag {
 	out := make([]dxapi.Tag, len(tags))
@@ -103,7 +102,7 @@ func merge(tags, add []tag) []tag {
 }
 
 // tagged is a document with tags.
-type tagged interface{ tagList() *[]tag }
+type tagged interface{ TagList() *[]tag }
 
 // tagTarget is what tagging needs of a resource kind: the tags of a
 // resource only its owner may see, and a way to save them. Tags are
@@ -124,7 +123,7 @@ func (k kindTags[T, P]) load(ctx context.Context, r store.Reader, id string) (*[
 		return nil, nil, err
 	}
 	save := func(tx *resource.Tx) error { return k.kind.Save(ctx, tx, o) }
-	return P(o.Doc).tagList(), save, nil
+	return P(o.Doc).TagList(), save, nil
 }
 
 // taggable maps the resource type of an ARN to its kinds, tried in turn:
@@ -132,9 +131,12 @@ func (k kindTags[T, P]) load(ctx context.Context, r store.Reader, id string) (*[
 var taggable = map[string]struct {
 	kind interface{ Missing(id string) error }
 	tags []tagTarget
+	// global: the ARN has no region (a Direct Connect gateway's).
+	global bool
 }{
-	"dxcon": {connections, []tagTarget{kindTags[connection, *connection]{connections}, kindTags[interconnect, *interconnect]{interconnects}}},
-	"dxlag": {lags, []tagTarget{kindTags[lag, *lag]{lags}}},
+	"dxcon":      {connections, []tagTarget{kindTags[connection, *connection]{connections}, kindTags[interconnect, *interconnect]{interconnects}}, false},
+	"dxlag":      {lags, []tagTarget{kindTags[lag, *lag]{lags}}, false},
+	"dx-gateway": {gateway.Kind, []tagTarget{kindTags[gateway.Gateway, *gateway.Gateway]{gateway.Kind}}, true},
 }
 
 // loadTagged reads the tags of the resource an ARN names.
@@ -153,7 +155,11 @@ func loadTagged(ctx context.Context, r store.Reader, arn string) (*[]tag, func(*
 		return nil, nil, invalid("Resource ARN %s does not name a taggable Direct Connect resource.", arn)
 	}
 	who := caller.From(ctx)
-	if parts[3] != who.Region || parts[4] != who.Account {
+	region := who.Region
+	if t.global {
+		region = ""
+	}
+	if parts[3] != region || parts[4] != who.Account {
 		return nil, nil, t.kind.Missing(id)
 	}
 	var err error

@@ -24,11 +24,12 @@ const (
 	Owner
 )
 
-// RoleOf is how the caller stands to a resource: every resource lives in one
-// region, and is seen by its owner and its viewers.
+// RoleOf is how the caller stands to a resource: a resource lives in one
+// region (a global one, such as a Direct Connect gateway, in none: it is seen
+// from every region), and is seen by its owner and its viewers.
 func (m *Meta) RoleOf(who caller.Caller) Role {
 	switch {
-	case who.Account == "" || m.Region != who.Region:
+	case who.Account == "" || (m.Region != "" && m.Region != who.Region):
 		return None
 	case m.Account == who.Account:
 		return Owner
@@ -48,4 +49,10 @@ type Sharing[T any] struct {
 	// With lists accounts the document names (both sides of a hosted
 	// virtual interface).
 	With func(doc *T) []string
+}
+
+// Tag is a resource's tag, as every taggable kind keeps its tags.
+type Tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }

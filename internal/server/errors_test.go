@@ -77,7 +77,13 @@ var implemented = map[string][]string{
 		"CreateLag", "DescribeLags", "UpdateLag", "DeleteLag", "AssociateConnectionWithLag", "DisassociateConnectionFromLag",
 		"AllocateHostedConnection", "AllocateConnectionOnInterconnect", "DescribeHostedConnections", "DescribeConnectionsOnInterconnect",
 		"AssociateHostedConnection", "ConfirmConnection", "DescribeLoa", "DescribeConnectionLoa",
-		"AssociateMacSecKey", "DisassociateMacSecKey", "DescribeCustomerMetadata", "ConfirmCustomerAgreement"},
+		"AssociateMacSecKey", "DisassociateMacSecKey", "DescribeCustomerMetadata", "ConfirmCustomerAgreement",
+		"CreateDirectConnectGateway", "DescribeDirectConnectGateways", "UpdateDirectConnectGateway", "DeleteDirectConnectGateway",
+		"CreatePrivateVirtualInterface", "CreatePublicVirtualInterface", "CreateTransitVirtualInterface",
+		"AllocatePrivateVirtualInterface", "AllocatePublicVirtualInterface", "AllocateTransitVirtualInterface",
+		"ConfirmPrivateVirtualInterface", "ConfirmPublicVirtualInterface", "ConfirmTransitVirtualInterface",
+		"DescribeVirtualInterfaces", "UpdateVirtualInterfaceAttributes", "DeleteVirtualInterface",
+		"CreateBGPPeer", "DeleteBGPPeer", "DescribeVirtualGateways"},
 	"Interconnect": {"GetEnvironment", "ListEnvironments"},
 }
 

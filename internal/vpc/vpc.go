@@ -1,0 +1,106 @@
+// Package vpc is the EC2 side that Direct Connect reaches: virtual private
+// gateways (VGWs, with the CIDRs of their VPC and an Amazon side ASN) and
+// transit gateways (TGWs, with an ASN), per account and region. dxlab does
+// not serve EC2; it keeps a registry. By default it is lenient: a
+// well-formed id it has never seen is registered to the caller on first use
+// with the defaults below. Strict, it knows only registered gateways.
+package vpc
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"time"
+
+	"github.com/dxlab/dxlab/internal/caller"
+	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/resource"
+	"github.com/dxlab/dxlab/internal/store"
+)
+
+// Gateway is a VGW or a TGW as the registry keeps it.
+type Gateway struct {
+	// ASN is the Amazon side ASN.
+	ASN int64 `json:"asn"`
+	// CIDRs are the VPC's (a VGW's): the prefixes a DX gateway association
+	// allows by default.
+	CIDRs      []string  `json:"cidrs,omitempty"`
+	Registered time.Time `json:"registered"`
+}
+
+// Defaults of a gateway registered on first use.
+const (
+	DefaultASN  = 64512
+	DefaultCIDR = "10.0.0.0/16"
+)
+
+var (
+	vgws = &resource.Kind[Gateway]{Name: "ec2.vgw", Noun: "VirtualGateway",
+		NotFound: func(id string) error { return fault.New(fault.NotFound, "The VirtualGateway %s does not exist.", id) }}
+	tgws = &resource.Kind[Gateway]{Name: "ec2.tgw", Noun: "TransitGateway",
+		NotFound: func(id string) error { return fault.New(fault.NotFound, "The TransitGateway %s does not exist.", id) }}
+)
+
+var (
+	vgwID = regexp.MustCompile(`^vgw-([0-9a-f]{8}|[0-9a-f]{17})$`)
+	tgwID = regexp.MustCompile(`^tgw-([0-9a-f]{8}|[0-9a-f]{17})$`)
+)
+
+// IsVGW and IsTGW tell a gateway id's kind by its form.
+func IsVGW(id string) bool { return vgwID.MatchString(id) }
+func IsTGW(id string) bool { return tgwID.MatchString(id) }
+
+// Registry finds gateways, registering unknown ones unless strict.
+type Registry struct {
+	Strict bool
+}
+
+func kindOf(id string) (*resource.Kind[Gateway], error) {
+	switch {
+	case IsVGW(id):
+		return vgws, nil
+	case IsTGW(id):
+		return tgws, nil
+	}
+	return nil, fault.New(fault.Invalid, "Gateway ID %s has an invalid format: it is a vgw- or tgw- id of 8 or 17 hexadecimal digits.", id)
+}
+
+// Find returns a gateway of the caller's, registering a well-formed unknown
+// one to the caller (lenient).
+func (g Registry) Find(ctx context.Context, tx *resource.Tx, id string) (*resource.Object[Gateway], error) {
+	k, err := kindOf(id)
+	if err != nil {
+		return nil, err
+	}
+	o, err := k.Load(ctx, tx.Reader(), id)
+	if err == nil || g.Strict {
+		return o, err
+	}
+	if _, getErr := k.Get(ctx, tx.Reader(), id); !errors.Is(getErr, store.ErrNotFound) {
+		return nil, err // someone else's, or elsewhere
+	}
+	return g.Register(ctx, tx, id, 0, nil)
+}
+
+// Register records a gateway of the caller's (asn 0: the default; no
+// cidrs: the default VPC CIDR for a VGW).
+func (g Registry) Register(ctx context.Context, tx *resource.Tx, id string, asn int64, cidrs []string) (*resource.Object[Gateway], error) {
+	k, err := kindOf(id)
+	if err != nil {
+		return nil, err
+	}
+	who := caller.From(ctx)
+	if asn == 0 {
+		asn = DefaultASN
+	}
+	if len(cidrs) == 0 && k == vgws {
+		cidrs = []string{DefaultCIDR}
+	}
+	return k.Create(ctx, tx, resource.Meta{ID: id, Account: who.Account, Region: who.Region}, &Gateway{ASN: asn, CIDRs: cidrs, Registered: tx.Now()}, nil)
+}
+
+// VGWs lists the caller's VGWs of its region.
+func VGWs(ctx context.Context, r store.Reader) ([]*resource.Object[Gateway], error) {
+	who := caller.From(ctx)
+	return vgws.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region})
+}
