@@ -43,10 +43,12 @@ func (g *Gateway) TagList() *[]resource.Tag { return &g.Tags }
 
 // Kind is the store kind of Direct Connect gateways.
 var Kind = &resource.Kind[Gateway]{
-	Name:     "dx.gateway",
-	Noun:     "Direct Connect gateway",
-	State:    func(g *Gateway) string { return g.State },
-	NotFound: func(id string) error { return fault.New(fault.NotFound, "Direct Connect Gateway %s does not exist.", id) },
+	Name:  "dx.gateway",
+	Noun:  "Direct Connect gateway",
+	State: func(g *Gateway) string { return g.State },
+	NotFound: func(id string) error {
+		return fault.New(fault.NotFound, "Direct Connect Gateway %s does not exist.", id)
+	},
 }
 
 // DefaultASN is the Amazon side ASN of a gateway created without one.
