@@ -83,6 +83,8 @@ func TestLayerBoundaries(t *testing.T) {
 			"pagination is shared by every listing: it knows keys and tokens, not the wire, the store or a service"},
 		{"internal/loa", []string{"net/http", "database/sql", module + "internal/api/", module + "internal/protocol", module + "internal/store", module + "internal/directconnect", module + "internal/interconnect"},
 			"the LOA-CFA renderer turns a letter into PDF bytes: the service that asks for one knows the wire, the store and the resources"},
+		{"internal/routerconfig", []string{"net/http", "database/sql", module + "internal/api/", module + "internal/protocol", module + "internal/store", module + "internal/directconnect", module + "internal/interconnect"},
+			"the router catalogue and configuration renderer turns a virtual interface into text: the service that asks for one knows the wire, the store and the resources"},
 	}
 	all := deps(t)
 	for _, r := range rules {

@@ -29,10 +29,16 @@ type bgpPeer struct {
 	State           string `json:"state"`
 	// CustomerDown: an operator took the customer's router session down.
 	CustomerDown bool `json:"customerDown,omitempty"`
+	// Testing: a failover test holds the session down.
+	Testing bool `json:"testing,omitempty"`
+	// Routes are what the customer announces over the session (operator).
+	Routes []string `json:"routes,omitempty"`
 }
 
-func (p *bgpPeer) status(vifState dxapi.VirtualInterfaceState) dxapi.BGPStatus {
-	if vifState == vifAvailable && p.State == string(dxapi.BGPPeerStateAvailable) && !p.CustomerDown {
+// status is the session's bgpStatus. A customer announcing more routes than
+// AWS's per-session limit takes the session down, as AWS documents.
+func (p *bgpPeer) status(v *vif) dxapi.BGPStatus {
+	if v.State == vifAvailable && p.State == string(dxapi.BGPPeerStateAvailable) && !p.CustomerDown && !p.Testing && len(p.Routes) <= routeLimit(v.Type) {
 		return dxapi.BGPStatusUp
 	}
 	return dxapi.BGPStatusDown
@@ -69,7 +75,8 @@ func (s *Service) CreateBGPPeer(ctx context.Context, in *dxapi.CreateBGPPeerRequ
 		if slices.ContainsFunc(v.Peers, func(p bgpPeer) bool { return p.Family == family && p.State != string(dxapi.BGPPeerStateDeleting) }) {
 			return invalid("Virtual interface %s already has a BGP peer of address family %s: one per family.", id, family)
 		}
-		amazon, customer, err := peerAddresses(ctx, tx, v.Type, family, smithy.Deref(n.AmazonAddress), smithy.Deref(n.CustomerAddress), v.Device, resource.Ref{Kind: vifs.Name, ID: id})
+		_, _, addrs := vifClaims(id)
+		amazon, customer, err := peerAddresses(ctx, tx, v.Type, family, smithy.Deref(n.AmazonAddress), smithy.Deref(n.CustomerAddress), v.Device, addrs)
 		if err != nil {
 			return err
 		}

@@ -411,8 +411,3 @@ func TestRestartKeepsConnectionsAndTheirSchedule(t *testing.T) {
 	}
 }
 
-func TestUnimplementedOperationsSayWhich(t *testing.T) {
-	dx := dxlabtest.New(t, dxlabtest.Options{})
-	_, err := dx.DirectConnect(account, region).StartBgpFailoverTest(ctx, &directconnect.StartBgpFailoverTestInput{VirtualInterfaceId: aws.String("dxvif-ffffffff")})
-	apiError(t, err, "NotImplementedException", "StartBgpFailoverTest")
-}

@@ -14,8 +14,6 @@ import (
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
-
-	"github.com/google/uuid"
 )
 
 // Direct Connect gateways: the kind and its states are internal/gateway's,
@@ -67,7 +65,7 @@ func (s *Service) CreateDirectConnectGateway(ctx context.Context, in *dxapi.Crea
 	g := &gateway.Gateway{Name: name, State: gateway.StatePending, AmazonSideASN: asn, Tags: tags, CreatedAt: s.clock.Now()}
 	var o *resource.Object[gateway.Gateway]
 	err = s.update(ctx, func(tx *resource.Tx) (err error) {
-		m := resource.Meta{ID: uuid.NewString(), Account: who.Account}
+		m := resource.Meta{ID: newUUID(), Account: who.Account}
 		if err := s.takeQuota(ctx, tx, quotaGatewaysPerAccount, "", resource.Ref{Kind: gateway.Kind.Name, ID: m.ID}); err != nil {
 			return err
 		}
@@ -199,7 +197,7 @@ func (s *Service) checkGatewayUnused(ctx context.Context, r store.Reader, id str
 			return fault.New(fault.Conflict, "Direct Connect Gateway %s has virtual interface %s attached; delete it first.", id, o.ID)
 		}
 	}
-	return nil
+	return checkNoAssociations(ctx, r, id)
 }
 
 func (s *Service) changeGateway(ctx context.Context, id string, change func(*resource.Tx, *resource.Object[gateway.Gateway]) error) (*resource.Object[gateway.Gateway], error) {

@@ -1,6 +1,7 @@
 package directconnect
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,8 @@ var quotas = []Quota{
 	{quotaVifsPerLag, "virtual interfaces per LAG", 51, false},
 	{quotaVifsPerHosted, "virtual interfaces per hosted connection", 1, false},
 	{quotaVifsPerGateway, "private and transit virtual interfaces per Direct Connect gateway", 30, true},
+	{quotaVgwsPerGateway, "virtual private gateways per Direct Connect gateway", 20, true},
+	{quotaTgwsPerGateway, "transit gateways per Direct Connect gateway", 6, true},
 }
 
 const (
@@ -46,6 +49,8 @@ const (
 	quotaVifsPerLag               = "vifs-per-lag"
 	quotaVifsPerHosted            = "vifs-per-hosted-connection"
 	quotaVifsPerGateway           = "vifs-per-gateway"
+	quotaVgwsPerGateway           = "vgws-per-gateway"
+	quotaTgwsPerGateway           = "tgws-per-gateway"
 )
 
 // Quotas lists the quotas with their defaults, for docs and flags.
@@ -137,7 +142,11 @@ func (s *Service) takeScopedQuota(ctx context.Context, tx *resource.Tx, name, of
 	limit := s.quota(name)
 	_, err := tx.ClaimAny(ctx, "quota:"+name+":"+of, limit, owner)
 	if errors.Is(err, resource.ErrNoSlot) {
-		return quotaError(name, limit, "Another virtual interface on "+of)
+		what := map[string]string{
+			quotaVgwsPerGateway: "Another virtual private gateway association on Direct Connect gateway " + of,
+			quotaTgwsPerGateway: "Another transit gateway association on Direct Connect gateway " + of,
+		}[name]
+		return quotaError(name, limit, cmp.Or(what, "Another virtual interface on "+of))
 	}
 	return err
 }

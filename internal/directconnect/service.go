@@ -81,6 +81,8 @@ func New(opts Options) *Service {
 	s.facility.Register(s.macSecSteps()...)
 	s.facility.Register(s.gatewaySteps()...)
 	s.facility.Register(s.vifSteps()...)
+	s.facility.Register(s.associationSteps()...)
+	s.facility.Register(s.testSteps()...)
 	return s
 }
 

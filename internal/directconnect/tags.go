@@ -136,6 +136,7 @@ var taggable = map[string]struct {
 }{
 	"dxcon":      {connections, []tagTarget{kindTags[connection, *connection]{connections}, kindTags[interconnect, *interconnect]{interconnects}}, false},
 	"dxlag":      {lags, []tagTarget{kindTags[lag, *lag]{lags}}, false},
+	"dxvif":      {vifs, []tagTarget{kindTags[vif, *vif]{vifs}}, false},
 	"dx-gateway": {gateway.Kind, []tagTarget{kindTags[gateway.Gateway, *gateway.Gateway]{gateway.Kind}}, true},
 }
 

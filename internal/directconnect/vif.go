@@ -3,9 +3,11 @@ package directconnect
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -206,10 +208,9 @@ func peerAddresses(ctx context.Context, tx *resource.Tx, typ, family, amazon, cu
 		}
 		n, err := tx.ClaimAny(ctx, "bgp-v6:"+device, 1<<16, owner)
 		if err != nil {
-			return "", "", err
+			return "", "", fault.New(fault.LimitExceeded, "Device %s has no free IPv6 /125 left.", device)
 		}
-		base := fmt.Sprintf("2600:1f1e:%x:%x::", n>>8, n&0xff)
-		return base + "1/125", base + "2/125", nil
+		return v6Block(n - 1)
 	case "ipv4":
 	default:
 		return "", "", invalid("addressFamily %s is not ipv4 or ipv6.", family)
@@ -225,8 +226,7 @@ func peerAddresses(ctx context.Context, tx *resource.Tx, typ, family, amazon, cu
 		if err != nil {
 			return "", "", fault.New(fault.LimitExceeded, "Device %s has no free 169.254.0.0/16 /30 left.", device)
 		}
-		base := netip.AddrFrom4([4]byte{169, 254, byte(n >> 6), byte(n&63) << 2})
-		return base.Next().String() + "/30", base.Next().Next().String() + "/30", nil
+		return v4Block(n - 1)
 	}
 	a, errA := netip.ParsePrefix(amazon)
 	c, errC := netip.ParsePrefix(customer)
@@ -318,19 +318,19 @@ func (s *Service) createVif(ctx context.Context, parentID, owner string, in vifR
 			return invalid("Hosted connection %s carries VLAN %d: its virtual interface uses it, not %d.", parentID, p.vlan, in.vlan)
 		}
 		m := resource.Meta{ID: newID("dxvif"), Account: owner, Region: who.Region, Parent: p.ref}
-		ref := resource.Ref{Kind: vifs.Name, ID: m.ID}
+		ref, onParent, addrs := vifClaims(m.ID)
 		v := &vif{Name: in.name, Type: in.typ, Vlan: in.vlan, Location: p.location, Device: p.device, MTU: mtu,
 			SiteLink: in.siteLink, RateLimit: in.rateLimit, Prefixes: prefixes, Tags: tags, CreatedAt: tx.Now()}
 		if err := s.vifTarget(ctx, tx, v, in.vgw, in.dxGateway, ref); err != nil {
 			return err
 		}
 		if !p.hosted {
-			if err := claimVlan(ctx, tx, parentID, in.vlan, ref); err != nil {
+			if err := claimVlan(ctx, tx, parentID, in.vlan, onParent); err != nil {
 				return err
 			}
 		}
 		for _, q := range s.vifQuotas(p, in.typ) {
-			if err := s.takeScopedQuota(ctx, tx, q, parentID, ref); err != nil {
+			if err := s.takeScopedQuota(ctx, tx, q, parentID, onParent); err != nil {
 				return err
 			}
 		}
@@ -338,7 +338,7 @@ func (s *Service) createVif(ctx context.Context, parentID, owner string, in vifR
 		if authKey == "" {
 			authKey = newAuthKey()
 		}
-		amazon, customer, err := peerAddresses(ctx, tx, in.typ, in.family, in.amazonAddress, in.customerAddress, p.device, ref)
+		amazon, customer, err := peerAddresses(ctx, tx, in.typ, in.family, in.amazonAddress, in.customerAddress, p.device, addrs)
 		if err != nil {
 			return err
 		}
@@ -369,6 +369,57 @@ func (s *Service) createVif(ctx context.Context, parentID, owner string, in vifR
 		return nil, err
 	}
 	return out, nil
+}
+
+// AWS assigns IPv4 peer addresses as the n-th /30 of 169.254.0.0/16 and
+// IPv6 ones as the n-th /125 of a pool of its own (dxlab's: 2600:1f1e::/32);
+// the block's index is the claim that keeps it unique on a device.
+func v4Block(i int) (amazon, customer string, err error) {
+	base := netip.AddrFrom4([4]byte{169, 254, byte(i >> 6), byte(i&63) << 2})
+	return base.Next().String() + "/30", base.Next().Next().String() + "/30", nil
+}
+
+func v6Block(i int) (amazon, customer string, err error) {
+	base := fmt.Sprintf("2600:1f1e:%x:%x::", i>>8, i&0xff)
+	return base + "1/125", base + "2/125", nil
+}
+
+// assignedBlock says which claim an address AWS assigned came from, or
+// false for an address the customer gave.
+func assignedBlock(amazon string) (scope string, key int, ok bool) {
+	p, err := netip.ParsePrefix(amazon)
+	if err != nil {
+		return "", 0, false
+	}
+	a := p.Addr()
+	switch {
+	case a.Is4() && p.Bits() == 30 && netip.MustParsePrefix("169.254.0.0/16").Contains(a):
+		b := a.As4()
+		return "bgp-v4:", int(b[2])<<6 | int(b[3])>>2 + 1, true
+	case a.Is6() && p.Bits() == 125 && netip.MustParsePrefix("2600:1f1e::/32").Contains(a):
+		b := a.As16()
+		return "bgp-v6:", (int(b[4])<<8|int(b[5]))<<8 | (int(b[6])<<8 | int(b[7])) + 1, true
+	}
+	return "", 0, false
+}
+
+// vifClaims are the owners a VIF's claims are held under, by what they
+// follow: the VIF itself (a unit of its DX gateway's quota), its place on
+// its parent (its VLAN, the parent's VIF quota), and its addresses on the
+// parent's device. Moving a VIF moves the last two.
+func vifClaims(id string) (self, onParent, addrs resource.Ref) {
+	return resource.Ref{Kind: vifs.Name, ID: id}, resource.Ref{Kind: vifs.Name + "/parent", ID: id}, resource.Ref{Kind: vifs.Name + "/addr", ID: id}
+}
+
+// releaseVif drops every claim a VIF holds.
+func releaseVif(ctx context.Context, tx *resource.Tx, id string) error {
+	self, onParent, addrs := vifClaims(id)
+	for _, r := range []resource.Ref{self, onParent, addrs} {
+		if err := tx.Release(ctx, r.Kind, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // vifTarget checks and sets what a VIF reaches: a VGW or a Direct Connect
@@ -408,12 +459,12 @@ func (s *Service) vifTarget(ctx context.Context, tx *resource.Tx, v *vif, vgw, d
 	return nil
 }
 
-func (p *bgpPeer) api(vifState dxapi.VirtualInterfaceState) dxapi.BGPPeer {
+func (p *bgpPeer) api(v *vif) dxapi.BGPPeer {
 	out := dxapi.BGPPeer{
 		BgpPeerId: smithy.Ptr(p.ID), AddressFamily: smithy.Ptr(dxapi.AddressFamily(p.Family)),
 		AmazonAddress: smithy.Ptr(p.AmazonAddress), CustomerAddress: smithy.Ptr(p.CustomerAddress),
 		AuthKey: smithy.Ptr(p.AuthKey), BgpPeerState: smithy.Ptr(dxapi.BGPPeerState(p.State)),
-		BgpStatus: smithy.Ptr(p.status(vifState)),
+		BgpStatus: smithy.Ptr(p.status(v)),
 	}
 	out.Asn, out.AsnLong = apiASN(p.ASN)
 	return out
@@ -463,7 +514,7 @@ func apiVif(o *resource.Object[vif]) *dxapi.VirtualInterface {
 		out.RouteFilterPrefixes = append(out.RouteFilterPrefixes, dxapi.RouteFilterPrefix{Cidr: smithy.Ptr(p)})
 	}
 	for i := range v.Peers {
-		out.BgpPeers = append(out.BgpPeers, v.Peers[i].api(v.State))
+		out.BgpPeers = append(out.BgpPeers, v.Peers[i].api(v))
 	}
 	// The VIF's own address fields are its first peer's, as AWS shows them.
 	if len(v.Peers) > 0 {
@@ -779,7 +830,7 @@ func (s *Service) DeleteVirtualInterface(ctx context.Context, in *dxapi.DeleteVi
 		if err := tx.UnscheduleFor(ctx, vifs.Name, id); err != nil {
 			return err
 		}
-		if err := tx.Release(ctx, vifs.Name, id); err != nil {
+		if err := releaseVif(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := vifs.Save(ctx, tx, o); err != nil {
@@ -923,6 +974,95 @@ func (s *Service) DescribeVirtualGateways(ctx context.Context, _ *dxapi.Describe
 			out.VirtualGateways = append(out.VirtualGateways, dxapi.VirtualGateway{VirtualGatewayId: smithy.Ptr(g.ID), VirtualGatewayState: smithy.Ptr("available")})
 		}
 		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AssociateVirtualInterface moves a VIF to another connection or LAG at
+// the same location that the caller owns (the caller owns the VIF or its
+// current connection). Its VLAN must be free there, and the addresses AWS
+// assigned it free on the new device. Its BGP peers are recreated on the
+// new path: the answer shows the old ones deleting and new ones pending,
+// with the same addresses, as AWS's example does.
+func (s *Service) AssociateVirtualInterface(ctx context.Context, in *dxapi.AssociateVirtualInterfaceRequest) (*dxapi.VirtualInterface, error) {
+	id, target := smithy.Deref(in.VirtualInterfaceId), smithy.Deref(in.ConnectionId)
+	if err := checkVifID(id); err != nil {
+		return nil, err
+	}
+	var out *dxapi.VirtualInterface
+	err := s.update(ctx, func(tx *resource.Tx) error {
+		o, err := vifs.Load(ctx, tx.Reader(), id)
+		if err != nil {
+			return err
+		}
+		p, err := s.loadVifParent(ctx, tx.Reader(), target)
+		if err != nil {
+			return err
+		}
+		v := o.Doc
+		switch {
+		case !live(string(v.State)) || v.State == vifConfirming:
+			return fault.New(fault.Conflict, "Virtual interface %s is %s.", id, v.State)
+		case p.ref == o.Parent:
+			out = apiVif(o)
+			return nil
+		case p.hosted:
+			return invalid("Virtual interfaces cannot be moved onto hosted connection %s.", target)
+		case p.location != v.Location:
+			return invalid("%s is at %s; virtual interface %s is at %s.", target, p.location, id, v.Location)
+		case !live(p.state):
+			return fault.New(fault.Conflict, "%s is %s.", target, p.state)
+		}
+		_, onParent, addrs := vifClaims(id)
+		if err := tx.Release(ctx, onParent.Kind, onParent.ID); err != nil {
+			return err
+		}
+		if err := claimVlan(ctx, tx, target, v.Vlan, onParent); err != nil {
+			return err
+		}
+		for _, q := range s.vifQuotas(p, v.Type) {
+			if err := s.takeScopedQuota(ctx, tx, q, target, onParent); err != nil {
+				return err
+			}
+		}
+		if p.device != v.Device {
+			if err := tx.Release(ctx, addrs.Kind, addrs.ID); err != nil {
+				return err
+			}
+			for _, peer := range v.Peers {
+				scope, key, ok := assignedBlock(peer.AmazonAddress)
+				if !ok {
+					continue
+				}
+				err := tx.Claim(ctx, store.Claim{Scope: scope + p.device, Key: strconv.Itoa(key), OwnerKind: addrs.Kind, OwnerID: addrs.ID})
+				if errors.Is(err, store.ErrConflict) {
+					return invalid("Address %s of virtual interface %s is in use on device %s.", peer.AmazonAddress, id, p.device)
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		old := slices.Clone(v.Peers)
+		for i := range v.Peers {
+			v.Peers[i].ID, v.Peers[i].State = newID("dxpeer"), string(dxapi.BGPPeerStatePending)
+		}
+		o.Parent, v.Device, v.State = p.ref, p.device, vifPending
+		if err := tx.UnscheduleFor(ctx, vifs.Name, id); err != nil {
+			return err
+		}
+		if err := vifs.Save(ctx, tx, o); err != nil {
+			return err
+		}
+		out = apiVif(o)
+		for i := range old {
+			old[i].State = string(dxapi.BGPPeerStateDeleting)
+			out.BgpPeers = append([]dxapi.BGPPeer{old[i].api(v)}, out.BgpPeers...)
+		}
+		return s.facility.Schedule(ctx, tx, resourceOf(vifs.Name, o.Meta), stepVifProvision)
 	})
 	if err != nil {
 		return nil, err

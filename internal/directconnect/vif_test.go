@@ -254,3 +254,23 @@ func TestVirtualInterfaceRules(t *testing.T) {
 	_, err = c.UpdateVirtualInterfaceAttributes(ctx, &directconnect.UpdateVirtualInterfaceAttributesInput{VirtualInterfaceId: out.VirtualInterfaceId, EnableSiteLink: aws.Bool(true)})
 	apiError(t, err, "DirectConnectClientException", "SiteLink")
 }
+
+// A VIF's tags are its owner's, on its dxvif ARN.
+func TestVirtualInterfaceTags(t *testing.T) {
+	dx := dxlabtest.New(t, dxlabtest.Options{})
+	c := dx.DirectConnect(account, region)
+	conn := aws.ToString(create(t, c, "port").ConnectionId)
+	out, err := privateVif(c, conn, 10, "vgw-0123abcd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:directconnect:" + region + ":" + account + ":dxvif/" + aws.ToString(out.VirtualInterfaceId)
+	if _, err := c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(arn), Tags: []types.Tag{{Key: aws.String("env"), Value: aws.String("test")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := vif(t, c, aws.ToString(out.VirtualInterfaceId)); len(got.Tags) != 1 || aws.ToString(got.Tags[0].Value) != "test" {
+		t.Errorf("tags: %+v", got.Tags)
+	}
+	_, err = dx.DirectConnect(account2, region).DescribeTags(ctx, &directconnect.DescribeTagsInput{ResourceArns: []string{arn}})
+	apiError(t, err, "DirectConnectClientException", "does not exist")
+}

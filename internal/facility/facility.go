@@ -275,6 +275,21 @@ func (f *Facility) Schedule(ctx context.Context, tx *resource.Tx, r Resource, st
 	return tx.Schedule(ctx, t)
 }
 
+// ScheduleAfter records, inside tx, that step will happen to r after d on
+// dxlab's clock, whatever the profile: a timer the resource itself set (a
+// failover test's duration), not anyone's work.
+func (f *Facility) ScheduleAfter(ctx context.Context, tx *resource.Tx, r Resource, stepName string, d time.Duration) error {
+	s, ok := f.step(stepName)
+	if !ok {
+		return fmt.Errorf("facility: no step named %q", stepName)
+	}
+	now := tx.Now()
+	return tx.Schedule(ctx, store.Transition{
+		ID: newTransitionID(), Step: s.Name, ResourceKind: r.Kind, ResourceID: r.ID, Account: r.Account, Region: r.Region,
+		CreatedAt: now, DueAt: now.Add(d), Note: s.Note,
+	})
+}
+
 func newTransitionID() string {
 	return "tr-" + rand.Text()[:16]
 }

@@ -2,6 +2,7 @@ package opapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -19,6 +20,12 @@ type World interface {
 	// SetDeviceDown takes a whole device down (maintenance) or back up,
 	// and answers how many resources changed state.
 	SetDeviceDown(ctx context.Context, device string, down bool) (int, error)
+	// SetBgpDown takes the customer's side of a BGP session down or back
+	// up, and answers its bgpStatus.
+	SetBgpDown(ctx context.Context, peerID string, down bool) (string, error)
+	// SetCustomerRoutes sets the routes the customer announces over a BGP
+	// session, and answers its bgpStatus.
+	SetCustomerRoutes(ctx context.Context, peerID string, routes []string) (string, error)
 }
 
 func (a *api) routeWorld(mux *http.ServeMux) {
@@ -26,7 +33,34 @@ func (a *api) routeWorld(mux *http.ServeMux) {
 	for _, dir := range []string{"down", "up"} {
 		mux.Handle("POST /_dxlab/v1/ports/{id}/"+dir, a.wrap(a.port(dir == "down")))
 		mux.Handle("POST /_dxlab/v1/devices/{id}/"+dir, a.wrap(a.device(dir == "down")))
+		mux.Handle("POST /_dxlab/v1/bgp-peers/{id}/"+dir, a.wrap(a.bgp(dir == "down")))
 	}
+	mux.Handle("PUT /_dxlab/v1/bgp-peers/{id}/routes", a.wrap(a.routes))
+}
+
+func (a *api) bgp(down bool) handlerFunc {
+	return func(r *http.Request) (any, error) {
+		status, err := a.opts.World.SetBgpDown(r.Context(), r.PathValue("id"), down)
+		if err != nil {
+			return nil, worldError(err)
+		}
+		return map[string]any{"bgpPeer": r.PathValue("id"), "customerDown": down, "bgpStatus": status}, nil
+	}
+}
+
+// routes sets what the customer announces: {"routes": ["10.1.0.0/16", ...]}.
+func (a *api) routes(r *http.Request) (any, error) {
+	var body struct {
+		Routes []string `json:"routes"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20)).Decode(&body); err != nil {
+		return nil, &Error{http.StatusBadRequest, "the body must be JSON: {\"routes\": [\"10.1.0.0/16\"]}"}
+	}
+	status, err := a.opts.World.SetCustomerRoutes(r.Context(), r.PathValue("id"), body.Routes)
+	if err != nil {
+		return nil, worldError(err)
+	}
+	return map[string]any{"bgpPeer": r.PathValue("id"), "routes": len(body.Routes), "bgpStatus": status}, nil
 }
 
 // worldError gives a service's fault its HTTP status.

@@ -83,7 +83,12 @@ var implemented = map[string][]string{
 		"AllocatePrivateVirtualInterface", "AllocatePublicVirtualInterface", "AllocateTransitVirtualInterface",
 		"ConfirmPrivateVirtualInterface", "ConfirmPublicVirtualInterface", "ConfirmTransitVirtualInterface",
 		"DescribeVirtualInterfaces", "UpdateVirtualInterfaceAttributes", "DeleteVirtualInterface",
-		"CreateBGPPeer", "DeleteBGPPeer", "DescribeVirtualGateways"},
+		"CreateBGPPeer", "DeleteBGPPeer", "DescribeVirtualGateways",
+		"CreateDirectConnectGatewayAssociation", "DescribeDirectConnectGatewayAssociations", "UpdateDirectConnectGatewayAssociation", "DeleteDirectConnectGatewayAssociation",
+		"CreateDirectConnectGatewayAssociationProposal", "DescribeDirectConnectGatewayAssociationProposals",
+		"AcceptDirectConnectGatewayAssociationProposal", "DeleteDirectConnectGatewayAssociationProposal",
+		"DescribeDirectConnectGatewayAttachments", "AssociateVirtualInterface", "DescribeRouterConfiguration",
+		"StartBgpFailoverTest", "StopBgpFailoverTest", "ListVirtualInterfaceTestHistory", "ListVirtualInterfaceRoutes"},
 	"Interconnect": {"GetEnvironment", "ListEnvironments"},
 }
 

@@ -104,3 +104,12 @@ func VGWs(ctx context.Context, r store.Reader) ([]*resource.Object[Gateway], err
 	who := caller.From(ctx)
 	return vgws.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region})
 }
+
+// Get reads a registered gateway, whoever's it is.
+func Get(ctx context.Context, r store.Reader, id string) (*resource.Object[Gateway], error) {
+	k, err := kindOf(id)
+	if err != nil {
+		return nil, err
+	}
+	return k.Get(ctx, r, id)
+}
