@@ -216,7 +216,7 @@ func (h *Handler) route(x *exchange) (WireError, bool) {
 	// Clients of both JSON versions exist for every service in the wild, so
 	// either version is accepted; anything that is not AWS JSON is not.
 	if !mediaTypeIs(r, awsjson.ContentType("1.0"), false) && !mediaTypeIs(r, awsjson.ContentType("1.1"), false) {
-		return errMediaType("Content-Type must be " + awsjson.ContentType(x.svc.JSONVersion) + "."), false
+		return errMediaType("Content-Type must be " + awsjson.ContentType("1.0") + " or " + awsjson.ContentType("1.1") + "."), false
 	}
 	return WireError{}, true
 }

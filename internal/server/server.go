@@ -108,6 +108,12 @@ func New(opts Options) (*Server, error) {
 	}
 	dx := directconnect.New(directconnect.Options{Store: st, Facility: fac, Logger: opts.Logger})
 	ic := interconnect.New(interconnect.Options{Facility: fac})
+	// Steps an earlier run under manual left for an operator follow this
+	// run's profile (docs/behavior.md).
+	if _, err := fac.Retime(context.Background()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("re-timing pending steps: %w", err)
+	}
 	s := &Server{opts: opts, store: st, facility: fac, dx: dx, ic: ic, log: opts.Logger, started: time.Now()}
 
 	aws := protocol.New(protocol.Options{

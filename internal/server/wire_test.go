@@ -293,6 +293,11 @@ func TestBadRequestsGetCleanErrors(t *testing.T) {
 			if e["__type"] != tc.code || e["message"] == "" {
 				t.Errorf("error %v, want __type %s and a message", e, tc.code)
 			}
+			if tc.status == 415 && !strings.HasPrefix(tc.path, "/service/") {
+				if msg, _ := e["message"].(string); !strings.Contains(msg, "application/x-amz-json-1.0") || !strings.Contains(msg, "application/x-amz-json-1.1") {
+					t.Errorf("the 415 message %q does not name both JSON content types", msg)
+				}
+			}
 			if resp.Header.Get("X-Amzn-Requestid") == "" {
 				t.Error("no x-amzn-RequestId")
 			}
