@@ -54,6 +54,7 @@ func New(opts Options) *Service {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.facility.Register(s.connectionSteps()...)
+	s.facility.Track(connections)
 	return s
 }
 

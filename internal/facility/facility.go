@@ -109,6 +109,9 @@ type Options struct {
 	Environments []Environment
 	// Logger defaults to discarding.
 	Logger *slog.Logger
+	// EventRetention is how long events are kept, on dxlab's clock, before
+	// the driver prunes them; default DefaultEventRetention.
+	EventRetention time.Duration
 }
 
 // Facility schedules and executes steps, and holds the world's catalog.
@@ -119,6 +122,10 @@ type Facility struct {
 	catalog      *Catalog
 	environments []Environment
 	log          *slog.Logger
+	retention    time.Duration
+	kinds        resource.Registry
+	// lastPrune is when the driver last pruned events; only Run touches it.
+	lastPrune time.Time
 
 	mu    sync.RWMutex
 	steps map[string]Step
@@ -143,6 +150,7 @@ func New(opts Options) (*Facility, error) {
 		catalog:      opts.Catalog,
 		environments: opts.Environments,
 		log:          opts.Logger,
+		retention:    opts.EventRetention,
 		steps:        map[string]Step{},
 		reported:     map[string]bool{},
 		wake:         make(chan struct{}, 1),
@@ -157,6 +165,9 @@ func New(opts Options) (*Facility, error) {
 	}
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)
+	}
+	if f.retention <= 0 {
+		f.retention = DefaultEventRetention
 	}
 	var err error
 	if f.catalog == nil {
@@ -446,7 +457,8 @@ func (f *Facility) fire(ctx context.Context, held store.Transition, causeType st
 		f.retry(ctx, held, err)
 		return nil, false, err
 	}
-	f.log.Debug("step fired", "transition", held.ID, "step", held.Step, "resource", held.ResourceID, "cause", causeType)
+	f.log.Info("step fired", "transition", held.ID, "step", held.Step, "actor", s.Actor.String(), "resource", held.ResourceID,
+		"account", held.Account, "region", held.Region, "cause", causeType)
 	return tx.Scheduled(), true, nil
 }
 
@@ -664,6 +676,7 @@ func (f *Facility) Run(ctx context.Context) error {
 			f.log.Error("firing due transitions", "err", err)
 		}
 		f.reportUnknown(ctx)
+		f.maybePrune(ctx)
 		sleep := maxSleep
 		var next time.Time
 		err := f.store.View(ctx, func(r store.Reader) error {

@@ -1053,3 +1053,42 @@ func TestRestartUnderAnotherProfileRetimesOperatorSteps(t *testing.T) {
 		}
 	})
 }
+
+// Events older than the retention, on dxlab's clock, are pruned; younger
+// ones stay. The driver prunes as it runs.
+func TestOldEventsArePruned(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	f, err := facility.New(facility.Options{Store: w.st, Clock: w.clock, Profile: facility.Manual, EventRetention: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Register(w.steps(f, lifecycle)...)
+	w.create(apiCtx(t), f, "old", "")
+	w.clock.Advance(12 * time.Hour)
+	w.create(apiCtx(t), f, "young", "")
+	w.clock.Advance(12 * time.Hour)
+	if n, err := f.PruneEvents(t.Context()); err != nil || n != 0 {
+		t.Fatalf("at exactly the retention: pruned %d, %v; want none", n, err)
+	}
+	w.clock.Advance(time.Nanosecond)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- f.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	// The driver prunes on its first round; poll the store, bounded by the
+	// test's deadline, not by sleeping.
+	for len(w.events("old")) != 0 {
+		select {
+		case <-t.Context().Done():
+			t.Fatal("the driver did not prune")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	if got := len(w.events("young")); got != 1 {
+		t.Fatalf("young events: %d, want 1", got)
+	}
+	if f.EventRetention() != 24*time.Hour {
+		t.Fatalf("retention %v", f.EventRetention())
+	}
+}

@@ -20,8 +20,8 @@ import (
 	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/dxlabtest"
 	"github.com/dxlab/dxlab/internal/facility"
-	"github.com/dxlab/dxlab/internal/opapi"
 	"github.com/dxlab/dxlab/internal/server"
+	"github.com/dxlab/dxlab/opclient"
 )
 
 const (
@@ -104,9 +104,9 @@ func (l *lab) wantError(method, path string, status int) {
 	}
 }
 
-func (l *lab) list(query string) opapi.TransitionList {
+func (l *lab) list(query string) opclient.TransitionList {
 	l.t.Helper()
-	var out opapi.TransitionList
+	var out opclient.TransitionList
 	if code := l.call("GET", "/_dxlab/v1/transitions"+query, &out); code != http.StatusOK {
 		l.t.Fatalf("list transitions%s: %d", query, code)
 	}
@@ -152,25 +152,25 @@ func (l *lab) fireDue(want int) {
 	}
 }
 
-func (l *lab) advance(by string) opapi.Clock {
+func (l *lab) advance(by string) opclient.Clock {
 	l.t.Helper()
-	var out opapi.Clock
+	var out opclient.Clock
 	if code := l.call("POST", "/_dxlab/v1/clock/advance?by="+url.QueryEscape(by), &out); code != http.StatusOK {
 		l.t.Fatalf("advance by %s: %d", by, code)
 	}
 	return out
 }
 
-func (l *lab) now() opapi.Clock {
+func (l *lab) now() opclient.Clock {
 	l.t.Helper()
-	var out opapi.Clock
+	var out opclient.Clock
 	if code := l.call("GET", "/_dxlab/v1/clock", &out); code != http.StatusOK {
 		l.t.Fatalf("clock: %d", code)
 	}
 	return out
 }
 
-func ids(ts []opapi.Transition) []string {
+func ids(ts []opclient.Transition) []string {
 	var out []string
 	for _, t := range ts {
 		out = append(out, t.ID)
@@ -263,7 +263,7 @@ func TestFire(t *testing.T) {
 	id := l.create(c, "manual")
 	approve := l.list("?resource=" + id).Transitions[0]
 
-	var out struct{ Fired opapi.Transition }
+	var out struct{ Fired opclient.Transition }
 	if code := l.call("POST", "/_dxlab/v1/transitions/"+approve.ID+"/fire", &out); code != http.StatusOK ||
 		out.Fired.ID != approve.ID || out.Fired.Step != "connection.approve" || out.Fired.ResourceID != id {
 		t.Fatalf("fire: %d %+v", code, out)

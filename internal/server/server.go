@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/accounts"
@@ -47,6 +48,9 @@ type Options struct {
 	Clock clock.Advancer
 	// Logger defaults to discarding.
 	Logger *slog.Logger
+	// EventRetention is how long events are kept, on dxlab's clock; default
+	// facility.DefaultEventRetention.
+	EventRetention time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// on shutdown; default 10s.
 	ShutdownTimeout time.Duration
@@ -65,6 +69,16 @@ type Server struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	// addr is the address Serve listens on, once it does.
+	addr atomic.Pointer[string]
+}
+
+// Addr is the address Serve listens on, or "" before it does.
+func (s *Server) Addr() string {
+	if a := s.addr.Load(); a != nil {
+		return *a
+	}
+	return ""
 }
 
 // New opens the store and assembles everything; Close releases it.
@@ -101,6 +115,8 @@ func New(opts Options) (*Server, error) {
 		Profile: opts.Profile,
 		Catalog: catalog,
 		Logger:  opts.Logger,
+
+		EventRetention: opts.EventRetention,
 	})
 	if err != nil {
 		st.Close()
@@ -127,7 +143,10 @@ func New(opts Options) (*Server, error) {
 		Clock:    opts.Clock,
 		Version:  Version,
 		Store:    st.Describe(),
+		DataDir:  opts.DataDir,
+		Addr:     s.Addr,
 		Started:  s.started,
+		Logger:   opts.Logger,
 	})
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, opapi.Prefix) {
@@ -151,6 +170,8 @@ func (s *Server) Facility() *facility.Facility { return s.facility }
 // Serve serves on ln and drives the facility until ctx is done, then stops
 // accepting, lets in-flight requests finish, and closes the store.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	addr := ln.Addr().String()
+	s.addr.Store(&addr)
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
