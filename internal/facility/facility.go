@@ -139,6 +139,8 @@ type Facility struct {
 	owner, settler string
 
 	wake chan struct{}
+	// firing serialises FireDue and Advance within the process.
+	firing sync.Mutex
 }
 
 // New returns a Facility for opts.
@@ -345,8 +347,16 @@ const takeBatch = 100
 
 // FireDue fires every automatic transition due by now, including those its
 // own firing makes due, and reports how many fired. Transitions another
-// driver holds are its business.
+// driver holds are its business. Within a process, one FireDue (or Advance)
+// runs at a time, so that when one returns, whatever was due when it
+// started has been fired, by it or by the driver's round it waited for.
 func (f *Facility) FireDue(ctx context.Context) (int, error) {
+	f.firing.Lock()
+	defer f.firing.Unlock()
+	return f.fireDue(ctx)
+}
+
+func (f *Facility) fireDue(ctx context.Context) (int, error) {
 	fired := 0
 	for {
 		var taken []store.Transition
@@ -623,6 +633,10 @@ func (f *Facility) restoreClock(ctx context.Context) error {
 // Advance moves the clock forward by d, keeping the new offset in the store,
 // and fires every step that came due meanwhile.
 func (f *Facility) Advance(ctx context.Context, d time.Duration) (int, error) {
+	// The clock moves and what came due fires with no driver's round in
+	// between, so that the count is exactly what the move brought due.
+	f.firing.Lock()
+	defer f.firing.Unlock()
 	a, ok := f.clock.(clock.Advancer)
 	if !ok || d <= 0 {
 		return 0, fmt.Errorf("facility: the clock cannot be advanced by %v", d)
@@ -653,7 +667,7 @@ func (f *Facility) Advance(ctx context.Context, d time.Duration) (int, error) {
 	} else {
 		a.Advance(d)
 	}
-	return f.FireDue(ctx)
+	return f.fireDue(ctx)
 }
 
 // maxSleep bounds how long the driver sleeps, so that it notices transitions

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dxlab/dxlab/internal/dxlabtest"
+	"github.com/dxlab/dxlab/dxlabtest"
 	"github.com/dxlab/dxlab/opclient"
 )
 

@@ -17,8 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect/types"
 
+	"github.com/dxlab/dxlab/dxlabtest"
 	"github.com/dxlab/dxlab/internal/clock"
-	"github.com/dxlab/dxlab/internal/dxlabtest"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/server"
 	"github.com/dxlab/dxlab/opclient"

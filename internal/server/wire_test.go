@@ -10,10 +10,9 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/directconnect"
 	"github.com/fxamacker/cbor/v2"
 
-	"github.com/dxlab/dxlab/internal/accounts"
+	"github.com/dxlab/dxlab/dxlabtest"
 	"github.com/dxlab/dxlab/internal/api/dxapi"
 	"github.com/dxlab/dxlab/internal/api/icapi"
-	"github.com/dxlab/dxlab/internal/dxlabtest"
 	"github.com/dxlab/dxlab/internal/server"
 	"github.com/dxlab/dxlab/internal/smithy"
 )
@@ -344,11 +343,7 @@ func TestUnsignedRequestsAreTheDefaultAccountInUSEast1(t *testing.T) {
 }
 
 func TestAccountsFileMapsKeys(t *testing.T) {
-	dir, err := accounts.Parse(strings.NewReader("[partner]\naws_access_key_id = AKIAPARTNER000000001\naws_secret_access_key = s\naws_account_id = 210987654321\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dx := dxlabtest.New(t, dxlabtest.Options{Accounts: dir})
+	dx := dxlabtest.New(t, dxlabtest.Options{Accounts: "[partner]\naws_access_key_id = AKIAPARTNER000000001\naws_secret_access_key = s\naws_account_id = 210987654321\n"})
 	out, err := dx.DirectConnect("AKIAPARTNER000000001", "eu-west-1").CreateConnection(t.Context(), &sdk.CreateConnectionInput{
 		Location: smithy.Ptr("EqLD5"), Bandwidth: smithy.Ptr("1Gbps"), ConnectionName: smithy.Ptr("partner"),
 	})
