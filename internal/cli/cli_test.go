@@ -258,3 +258,81 @@ func TestSecondServerOnADataDirectoryFails(t *testing.T) {
 		t.Fatalf("the first serve ended with %v", err)
 	}
 }
+
+// With --log-format json, every AWS request is one JSON line with who asked
+// what and how it was answered; operator actions are logged too.
+func TestServeLogsEachRequest(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	var errOut syncBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- cli.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data-dir", t.TempDir(), "--log-format", "json",
+			"--provisioning", "manual"}, &syncBuffer{}, &errOut)
+	}()
+	url := ""
+	for url == "" {
+		for _, line := range strings.Split(errOut.String(), "\n") {
+			var l struct{ Msg, URL string }
+			if json.Unmarshal([]byte(line), &l) == nil && l.Msg == "dxlab serving" {
+				url = l.URL
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended: %v\n%s", err, errOut.String())
+		case <-t.Context().Done():
+			t.Fatalf("serve did not start:\n%s", errOut.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	client := directconnect.New(directconnect.Options{Region: "eu-west-1", BaseEndpoint: aws.String(url),
+		Credentials: staticCreds{}, RetryMaxAttempts: 1})
+	out, err := client.CreateConnection(t.Context(), &directconnect.CreateConnectionInput{
+		Location: aws.String("EqLD5"), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("logged"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t.Context(), "fire", "--resource", aws.ToString(out.ConnectionId), "--endpoint", url).want(t, 0, "fired")
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var request, fired, step map[string]any
+	for _, line := range strings.Split(errOut.String(), "\n") {
+		var l map[string]any
+		if json.Unmarshal([]byte(line), &l) != nil {
+			continue
+		}
+		switch l["msg"] {
+		case "request":
+			request = l
+		case "operator fired a step":
+			fired = l
+		case "step fired":
+			step = l
+		}
+		if strings.Contains(line, "dxlab-secret") {
+			t.Errorf("a secret was logged: %s", line)
+		}
+	}
+	want := map[string]any{"level": "INFO", "service": "DirectConnect", "operation": "CreateConnection",
+		"account": "210987654321", "region": "eu-west-1", "status": float64(200), "error_code": ""}
+	for k, v := range want {
+		if request[k] != v {
+			t.Errorf("request line %s=%v, want %v (%v)", k, request[k], v, request)
+		}
+	}
+	if request["request_id"] == "" || request["duration"] == nil {
+		t.Errorf("request line without id or duration: %v", request)
+	}
+	if fired == nil || fired["step"] != "connection.approve" || step == nil || step["cause"] != "operator" {
+		t.Errorf("operator action %v, step %v", fired, step)
+	}
+}
+
+type staticCreds struct{}
+
+func (staticCreds) Retrieve(context.Context) (aws.Credentials, error) {
+	return aws.Credentials{AccessKeyID: "210987654321", SecretAccessKey: "dxlab-secret"}, nil
+}

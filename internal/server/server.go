@@ -22,6 +22,7 @@ import (
 	"github.com/dxlab/dxlab/internal/directconnect"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/interconnect"
+	"github.com/dxlab/dxlab/internal/metrics"
 	"github.com/dxlab/dxlab/internal/opapi"
 	"github.com/dxlab/dxlab/internal/protocol"
 	"github.com/dxlab/dxlab/internal/smithy"
@@ -105,10 +106,12 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(opts.DataDir)
+	db, err := sqlite.Open(opts.DataDir)
 	if err != nil {
 		return nil, err
 	}
+	met := metrics.New()
+	st := met.Store(db)
 	fac, err := facility.New(facility.Options{
 		Store:   st,
 		Clock:   opts.Clock,
@@ -131,12 +134,16 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("re-timing pending steps: %w", err)
 	}
 	s := &Server{opts: opts, store: st, facility: fac, dx: dx, ic: ic, log: opts.Logger, started: time.Now()}
+	met.Watch(fac, opts.Logger)
 
 	aws := protocol.New(protocol.Options{
 		Services: []*smithy.Service{dxapi.Service(dx), icapi.Service(ic)},
 		MapError: mapError,
 		Accounts: opts.Accounts,
 		Logger:   opts.Logger,
+		Served: func(r protocol.Served) {
+			met.Request(r.Service, r.Operation, r.Status, r.Duration)
+		},
 	})
 	ops := opapi.New(opapi.Options{
 		Facility: fac,
@@ -148,17 +155,24 @@ func New(opts Options) (*Server, error) {
 		Started:  s.started,
 		Logger:   opts.Logger,
 	})
+	metricsHandler := met.Handler()
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, opapi.Prefix) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, opapi.Prefix):
 			ops.ServeHTTP(w, r)
-			return
+		case r.URL.Path == MetricsPath && r.Method == http.MethodGet:
+			metricsHandler.ServeHTTP(w, r)
+		default:
+			aws.ServeHTTP(w, r)
 		}
-		aws.ServeHTTP(w, r)
 	})
 	return s, nil
 }
 
-// Handler serves the AWS APIs and the operator API.
+// MetricsPath is where the Prometheus metrics are served.
+const MetricsPath = "/metrics"
+
+// Handler serves the AWS APIs, the operator API and the metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Store is the store, for embedders and tests.
