@@ -54,13 +54,13 @@ func TestMetrics(t *testing.T) {
 
 	m := scrape(t, dx)
 	for series, want := range map[string]float64{
-		metrics.RequestsTotal + `{code="2xx",operation="CreateConnection",service="DirectConnect"}`:     2,
+		metrics.RequestsTotal + `{code="2xx",operation="CreateConnection",service="DirectConnect"}`:    2,
 		metrics.RequestsTotal + `{code="4xx",operation="DescribeConnections",service="DirectConnect"}`: 1,
 		metrics.RequestDuration + `_count{operation="CreateConnection",service="DirectConnect"}`:       2,
-		metrics.Resources + `{kind="dx.connection",state="requested"}`:                                  1,
-		metrics.Resources + `{kind="dx.connection",state="pending"}`:                                    1,
-		metrics.PendingSteps + `{step="connection.approve",waits_for_operator="true"}`:                  1,
-		metrics.PendingSteps + `{step="connection.cross-connect",waits_for_operator="true"}`:            1,
+		metrics.Resources + `{kind="dx.connection",state="requested"}`:                                 1,
+		metrics.Resources + `{kind="dx.connection",state="pending"}`:                                   1,
+		metrics.PendingSteps + `{step="connection.approve",waits_for_operator="true"}`:                 1,
+		metrics.PendingSteps + `{step="connection.cross-connect",waits_for_operator="true"}`:           1,
 		metrics.ScrapeError: 0,
 	} {
 		if got, ok := m[series]; !ok || got != want {
