@@ -89,3 +89,28 @@ func TestBadOptions(t *testing.T) {
 		t.Error("a bad accounts file was accepted")
 	}
 }
+
+// A step left waiting for an operator under manual is carried out once
+// dxlab restarts under instant: the restart re-times it to the profile in
+// force (docs/behavior.md).
+func TestRestartUnderInstantRetimesManualSteps(t *testing.T) {
+	first := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Manual})
+	out, err := first.DirectConnect("111122223333", "us-east-1").CreateConnection(t.Context(), &directconnect.CreateConnectionInput{
+		Location: aws.String("EqDC2"), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("waiting"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(out.ConnectionId)
+	first.Stop()
+
+	second := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Instant, DataDir: first.DataDir, Clock: first.Clock})
+	// Due at once: the driver or this fire-due carries it out, and the
+	// instant cross-connect follows.
+	second.Advance(0)
+	second.WaitFor(id, "available")
+	evs := second.Events(opclient.EventQuery{Resource: id})
+	if len(evs) != 3 || evs[1].Cause.Type != "step" || evs[1].Cause.Step != "connection.approve" || !evs[1].At.Equal(dxlabtest.Start) {
+		t.Fatalf("the approval was not carried out by the facility at the restart: %+v", evs)
+	}
+}
