@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/dxlab/dxlab/opclient"
@@ -66,28 +65,24 @@ facility step (the step and who carries it out), or an operator firing one.
 				}
 				return table(io.out, eventHeader, rows)
 			}
-			tw := tabwriter.NewWriter(io.out, 0, 4, 2, ' ', 0)
+			// Following, rows come one at a time: fixed widths keep them in
+			// columns.
 			if !r.json() {
-				fmt.Fprintln(tw, eventHeader)
+				fmt.Fprintf(io.out, followFormat, "SEQ", "TIME", "RESOURCE", "ACTION", "FROM", "TO", "CAUSE")
 			}
 			enc := json.NewEncoder(io.out)
 			return c.Follow(ctx, q, *interval, func(e opclient.Event) error {
 				if r.json() {
 					return enc.Encode(e)
 				}
-				row := eventRow(e)
-				for i, cell := range row {
-					if i > 0 {
-						fmt.Fprint(tw, "\t")
-					}
-					fmt.Fprint(tw, cell)
-				}
-				fmt.Fprintln(tw)
-				return tw.Flush()
+				_, err := fmt.Fprintf(io.out, followFormat, eventRow(e)...)
+				return err
 			})
 		}
 	},
 }
+
+const followFormat = "%-6v  %-24v  %-16v  %-6v  %-10v  %-10v  %v\n"
 
 const eventHeader = "SEQ\tTIME\tRESOURCE\tACTION\tFROM\tTO\tCAUSE"
 
