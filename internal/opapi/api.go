@@ -68,6 +68,10 @@ func badRequest(format string, args ...any) error {
 	return &Error{http.StatusBadRequest, fmt.Sprintf(format, args...)}
 }
 
+// statusClientClosed is what the log shows for a request whose client went
+// away before the answer (nginx's 499); the client never sees it.
+const statusClientClosed = 499
+
 type handlerFunc func(r *http.Request) (any, error)
 
 type api struct {
@@ -135,7 +139,14 @@ func (a *api) wrap(fn handlerFunc) http.Handler {
 		status := http.StatusOK
 		if err != nil {
 			var e *Error
-			if !errors.As(err, &e) {
+			switch {
+			case errors.As(err, &e):
+			case r.Context().Err() != nil:
+				// The client went away (a wait that timed out): nobody
+				// reads the answer, and nothing went wrong in dxlab.
+				a.log.Debug("operator request abandoned by its client", "method", r.Method, "path", r.URL.Path, "err", err)
+				e = &Error{statusClientClosed, "the client went away"}
+			default:
 				a.log.Error("operator request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 				e = &Error{http.StatusInternalServerError, "dxlab hit an internal error; its log says more"}
 			}
