@@ -33,7 +33,10 @@ type Client struct {
 	Endpoint string
 	// HTTP sends the requests; nil means http.DefaultClient.
 	HTTP *http.Client
-	// Header is added to every request (an operator token, later).
+	// Token, if set, is sent as "Authorization: Bearer <Token>", for a
+	// dxlab whose operator API asks for one.
+	Token string
+	// Header is added to every request.
 	Header http.Header
 }
 
@@ -78,6 +81,9 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 		return err
 	}
 	req.Header.Set("Accept", "application/json")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
 	for k, vs := range c.Header {
 		for _, v := range vs {
 			req.Header.Add(k, v)
@@ -318,7 +324,7 @@ func (c *Client) Wait(ctx context.Context, id, state string, interval time.Durat
 	defer ticker.Stop()
 	var last WaitProgress
 	for {
-		p, err := c.look(ctx, id)
+		p, err := c.Look(ctx, id)
 		if ctx.Err() != nil {
 			return last, fmt.Errorf("%w: %s is %s", ErrWaitTimeout, id, describeState(last))
 		}
@@ -340,7 +346,8 @@ func (c *Client) Wait(ctx context.Context, id, state string, interval time.Durat
 	}
 }
 
-func (c *Client) look(ctx context.Context, id string) (WaitProgress, error) {
+// Look reads a resource and its pending steps once: what Wait looks at.
+func (c *Client) Look(ctx context.Context, id string) (WaitProgress, error) {
 	r, err := c.Resource(ctx, id)
 	if IsNotFound(err) {
 		return WaitProgress{}, nil

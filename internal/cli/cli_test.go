@@ -189,16 +189,28 @@ func TestWaitTimesOut(t *testing.T) {
 func TestWaitFollowsProgress(t *testing.T) {
 	dx := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Manual})
 	id := create(t, dx)
-	done := make(chan result, 1)
+	var out, errOut syncBuffer
+	done := make(chan error, 1)
 	go func() {
-		done <- run(t.Context(), "wait", id, "available", "--endpoint", dx.URL, "--interval", "5ms", "--timeout", "1m")
+		done <- cli.Run(t.Context(), []string{"wait", id, "available", "--endpoint", dx.URL, "--interval", "5ms", "--timeout", "1m"}, &out, &errOut)
 	}()
+	// A bounded poll for the first progress line, then move it on.
+	for !strings.Contains(errOut.String(), id+": requested; next step connection.approve") {
+		select {
+		case err := <-done:
+			t.Fatalf("wait ended early: %v\n%s", err, errOut.String())
+		case <-t.Context().Done():
+			t.Fatalf("no progress line:\n%s", errOut.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 	dx.Fire(id)
 	dx.Fire(id)
-	r := <-done
-	r.want(t, 0, id+" is available")
-	if !strings.Contains(r.stderr, id+": requested") && !strings.Contains(r.stderr, id+": pending") {
-		t.Errorf("no progress line: %s", r.stderr)
+	if err := <-done; err != nil {
+		t.Fatalf("wait: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), id+" is available") {
+		t.Errorf("stdout %q", out.String())
 	}
 }
 

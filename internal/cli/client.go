@@ -18,6 +18,7 @@ const defaultEndpoint = opclient.DefaultEndpoint
 type remote struct {
 	endpoint string
 	output   string
+	token    string
 	io       *stdio
 }
 
@@ -26,6 +27,9 @@ func remoteFlags(fs *flag.FlagSet, io *stdio) *remote {
 	r := &remote{io: io}
 	fs.StringVar(&r.endpoint, "endpoint", env("DXLAB_ENDPOINT", defaultEndpoint), "the running dxlab's URL (env DXLAB_ENDPOINT)")
 	fs.StringVar(&r.output, "output", env("DXLAB_OUTPUT", "table"), "table (for people) or json (for scripts) (env DXLAB_OUTPUT)")
+	// Read from the environment only, never a flag: a flag's value shows in
+	// the process list.
+	r.token = env("DXLAB_OPERATOR_TOKEN", "")
 	return r
 }
 
@@ -37,7 +41,9 @@ func (r *remote) client() (*opclient.Client, error) {
 	if r.endpoint == "" {
 		return nil, usagef("--endpoint must name a dxlab, e.g. %s", defaultEndpoint)
 	}
-	return opclient.New(r.endpoint), nil
+	c := opclient.New(r.endpoint)
+	c.Token = r.token
+	return c, nil
 }
 
 func (r *remote) json() bool { return r.output == "json" }

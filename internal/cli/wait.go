@@ -11,6 +11,10 @@ import (
 	"github.com/dxlab/dxlab/opclient"
 )
 
+// lastLookTimeout bounds the look a timed-out wait takes to report the
+// resource's state.
+const lastLookTimeout = 5 * time.Second
+
 // errWaitTimeout is the error of a wait that timed out: exit code 1, with
 // the last state.
 var errWaitTimeout = errors.New("timed out")
@@ -40,6 +44,7 @@ when --timeout passes first.`,
 				return err
 			}
 			id, state := args[0], args[1]
+			parent := ctx
 			ctx, cancel := context.WithTimeout(ctx, *timeout)
 			defer cancel()
 			last := ""
@@ -59,6 +64,18 @@ when --timeout passes first.`,
 				if jerr := r.printJSON(out); jerr != nil {
 					return jerr
 				}
+			}
+			if errors.Is(err, opclient.ErrWaitTimeout) && parent.Err() == nil {
+				// Report where the resource is now, even if the time ran
+				// out before a first look finished.
+				lookCtx, cancel := context.WithTimeout(parent, lastLookTimeout)
+				if now, lerr := c.Look(lookCtx, id); lerr == nil {
+					p = now
+				}
+				cancel()
+			}
+			if errors.Is(err, opclient.ErrWaitTimeout) && parent.Err() != nil {
+				return fmt.Errorf("interrupted waiting for %s to be %s: %s", id, state, progressLine(id, p))
 			}
 			if errors.Is(err, opclient.ErrWaitTimeout) {
 				return fmt.Errorf("%w after %v waiting for %s to be %s: %s", errWaitTimeout, *timeout, id, state, progressLine(id, p))

@@ -84,11 +84,8 @@ func (f *Facility) PendingCounts(ctx context.Context) ([]StepCount, error) {
 	return out, nil
 }
 
-// EventQuery selects events for operators: store.EventQuery's filters.
-type EventQuery = store.EventQuery
-
 // Events reads the event timeline.
-func (f *Facility) Events(ctx context.Context, q EventQuery) ([]store.Event, error) {
+func (f *Facility) Events(ctx context.Context, q store.EventQuery) ([]store.Event, error) {
 	var out []store.Event
 	err := f.store.View(ctx, func(r store.Reader) (err error) {
 		out, err = r.Events(ctx, q)
