@@ -117,7 +117,9 @@ func IsAccountID(s string) bool {
 //	aws_account_id = 111122223333
 //
 // A [default] profile's account, when it has no keys, sets the default
-// account.
+// account. Comments are whole lines starting with # or ;, or, as the AWS
+// CLI's config parser reads them, the rest of a line from a # or ; that
+// follows whitespace: "aws_account_id = 999988887777    ; the default".
 func Load(path string) (*Directory, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -143,7 +145,7 @@ func Parse(r io.Reader) (*Directory, error) {
 	var cur *profile
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
+		line := strings.TrimSpace(stripComment(sc.Text()))
 		if line == "" || line[0] == '#' || line[0] == ';' {
 			continue
 		}
@@ -194,4 +196,15 @@ func Parse(r io.Reader) (*Directory, error) {
 		}
 	}
 	return d, nil
+}
+
+// stripComment cuts an inline comment: a ; or # preceded by whitespace.
+// A ; or # inside a value (a secret key may hold one) is kept.
+func stripComment(line string) string {
+	for i := 1; i < len(line); i++ {
+		if (line[i] == ';' || line[i] == '#') && (line[i-1] == ' ' || line[i-1] == '\t') {
+			return line[:i]
+		}
+	}
+	return line
 }

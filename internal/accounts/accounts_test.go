@@ -1,6 +1,7 @@
 package accounts
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -54,5 +55,42 @@ func TestParseRejects(t *testing.T) {
 		if _, err := Parse(strings.NewReader(text)); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+func TestInlineComments(t *testing.T) {
+	d, err := Parse(strings.NewReader("[p] ; partner\naws_access_key_id = AK#1 # the key\naws_secret_access_key = s;x\t; secret\naws_account_id = 111122223333 ; the account\n[default]\naws_account_id = 999988887777    ; no keys: sets the default account\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, ok := d.Lookup("AK#1")
+	if !ok || k.Account != "111122223333" || k.SecretAccessKey != "s;x" {
+		t.Errorf("Lookup(AK#1) = %+v %v", k, ok)
+	}
+	if got := d.DefaultAccount(); got != "999988887777" {
+		t.Errorf("default account %s", got)
+	}
+}
+
+// The README's --accounts example is a file dxlab reads.
+func TestReadmeExample(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(readme), "```ini\n")
+	example, _, closed := strings.Cut(rest, "```")
+	if !ok || !closed {
+		t.Fatal("the README has no ```ini block")
+	}
+	d, err := Parse(strings.NewReader(example))
+	if err != nil {
+		t.Fatalf("the README's example: %v\n%s", err, example)
+	}
+	if got := d.DefaultAccount(); !IsAccountID(got) || got == DefaultAccount {
+		t.Errorf("the README's example sets no default account: %s", got)
+	}
+	if len(d.keys) == 0 {
+		t.Error("the README's example lists no keys")
 	}
 }

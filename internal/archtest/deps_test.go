@@ -5,7 +5,12 @@ package archtest
 import (
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -121,5 +126,74 @@ func TestGoListFailureFails(t *testing.T) {
 	// Once in the command line, again in go list's own complaint.
 	if strings.Count(r.failures[0], "internal/no/such/package") < 2 {
 		t.Errorf("the failure does not carry go list's stderr: %s", r.failures[0])
+	}
+}
+
+// imports returns the packages each Go file of a package imports directly,
+// tests left out.
+func imports(t *testing.T, pkg string) map[string][]string {
+	t.Helper()
+	dir := strings.TrimSpace(goList(t, "-f", "{{.Dir}}", module+pkg))
+	files := strings.Fields(goList(t, "-f", `{{join .GoFiles " "}}`, module+pkg))
+	out := map[string][]string{}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		f, err := parser.ParseFile(fset, filepath.Join(dir, name), nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatalf("parsing %s: %v", name, err)
+		}
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			out[name] = append(out[name], p)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s has no Go files", pkg)
+	}
+	return out
+}
+
+// The operator API's client is public and stands alone: it is what users'
+// programs import, so it carries nothing of dxlab's internals.
+func TestClientStandsAlone(t *testing.T) {
+	all := deps(t)
+	d, ok := all["opclient"]
+	if !ok {
+		t.Fatal("package opclient not found")
+	}
+	for _, dep := range d {
+		if strings.HasPrefix(dep, module) {
+			t.Errorf("opclient imports %s: the public client must not depend on dxlab's internals", dep)
+		}
+	}
+}
+
+// The command line reaches a running dxlab only through the typed client;
+// only serve.go, which starts the server, imports the server and what
+// configures it.
+func TestCLIReachesDxlabThroughTheClient(t *testing.T) {
+	serveMay := []string{module + "internal/server", module + "internal/facility", module + "internal/accounts"}
+	for file, imps := range imports(t, "internal/cli") {
+		for _, imp := range imps {
+			if !strings.HasPrefix(imp, module) || imp == module+"opclient" {
+				continue
+			}
+			if file == "serve.go" && slices.Contains(serveMay, imp) {
+				continue
+			}
+			t.Errorf("internal/cli/%s imports %s: commands reach dxlab through opclient; only serve.go starts the server", file, imp)
+		}
+	}
+}
+
+// The operator API drives the facility; it knows no store backend and no
+// service.
+func TestOperatorAPIDrivesTheFacility(t *testing.T) {
+	for file, imps := range imports(t, "internal/opapi") {
+		for _, imp := range imps {
+			if imp == module+"internal/store/sqlite" || imp == module+"internal/directconnect" || imp == module+"internal/interconnect" {
+				t.Errorf("internal/opapi/%s imports %s: the operator API drives the facility, not a backend or a service", file, imp)
+			}
+		}
 	}
 }

@@ -1,5 +1,7 @@
-// Package cli is dxlab's command line: it parses flags (each also settable by
-// an environment variable) and delegates to the server.
+// Package cli is the dxlab command: `dxlab serve` starts the server (the
+// only command that imports it); every other command drives a running dxlab
+// through its operator API with the typed client (package opclient), one
+// file per command. Flags can also be set by environment variables.
 package cli
 
 import (
@@ -8,68 +10,197 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
-
-	"github.com/dxlab/dxlab/internal/accounts"
-	"github.com/dxlab/dxlab/internal/facility"
-	"github.com/dxlab/dxlab/internal/server"
-)
-
-// Defaults of the serve flags.
-const (
-	DefaultAddr    = "127.0.0.1:4580"
-	DefaultDataDir = "dxlab-data"
+	"text/tabwriter"
 )
 
 // Main runs dxlab with the process's arguments and signals, returning the
-// exit code.
+// exit code: 0 on success, 2 for a usage error (an unknown command, a bad
+// flag or value; the message is printed), 1 for anything else.
 func Main(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := Run(ctx, args, os.Stdout, os.Stderr)
+	return ExitCode(Run(ctx, args, os.Stdout, os.Stderr), os.Stderr)
+}
+
+// ExitCode prints err (unless already printed) and returns the exit code it
+// stands for.
+func ExitCode(err error, stderr io.Writer) int {
 	var usage usageError
 	switch {
+	case err == nil:
+		return 0
 	case errors.As(err, &usage):
+		if !usage.printed {
+			fmt.Fprintln(stderr, "dxlab:", usage.error)
+		}
 		return 2
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "dxlab:", err)
-		return 1
 	}
-	return 0
+	fmt.Fprintln(stderr, "dxlab:", err)
+	return 1
 }
 
-type usageError struct{ error }
+// usageError is a mistake in the command line; printed tells that the
+// message was already shown (the flag package prints its own).
+type usageError struct {
+	error
+	printed bool
+}
 
-// Run runs one dxlab command. With no command it serves.
+func usagef(format string, args ...any) error {
+	return usageError{error: fmt.Errorf(format, args...)}
+}
+
+// command is one dxlab subcommand. Each lives in its own file.
+type command struct {
+	name string
+	// args shows the positional arguments, for the usage line.
+	args    string
+	summary string
+	// flags declares the command's flags on fs and returns the function
+	// that runs it with the positional arguments.
+	flags func(fs *flag.FlagSet, io *stdio) func(ctx context.Context, args []string) error
+}
+
+// commands are dxlab's subcommands in the order help lists them.
+//
+// The facility actions the services add as operator endpoints (a port or
+// device down and up, BGP down and up, customer routes, a partner's portal
+// activation, partner-initiated Interconnect proposals) each get a file
+// here, and a line in this list, the way fire.go does for "the
+// cross-connect is done".
+func commands() []command {
+	return []command{
+		serveCommand,
+		statusCommand,
+		stepsCommand,
+		fireCommand,
+		fireDueCommand,
+		clockCommand,
+		advanceCommand,
+		resourceCommand,
+		waitCommand,
+		eventsCommand,
+		versionCommand,
+	}
+}
+
+// stdio is where a command writes.
+type stdio struct {
+	out, err io.Writer
+}
+
+// Run runs one dxlab command. With no command, or flags only, it serves.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := "serve"
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
+	io := &stdio{out: stdout, err: stderr}
+	name := "serve"
+	if len(args) > 0 {
+		switch a := args[0]; {
+		case a == "-h" || a == "-help" || a == "--help" || a == "help":
+			if len(args) > 1 && a == "help" {
+				return Run(ctx, []string{args[1], "--help"}, stdout, stderr)
+			}
+			printUsage(stdout)
+			return nil
+		case a == "-version" || a == "--version" || a == "-v":
+			name, args = "version", args[1:]
+		case a != "" && a[0] != '-':
+			name, args = a, args[1:]
+		}
 	}
-	switch cmd {
-	case "serve":
-		return serve(ctx, args, stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, "dxlab", server.Version)
-		return nil
-	case "help":
-		fmt.Fprint(stdout, usageText)
+	i := slices.IndexFunc(commands(), func(c command) bool { return c.name == name })
+	if i < 0 {
+		fmt.Fprintf(stderr, "dxlab: unknown command %q\n\n", name)
+		printUsage(stderr)
+		return usageError{error: fmt.Errorf("unknown command %q", name), printed: true}
+	}
+	cmd := commands()[i]
+	fs := flag.NewFlagSet("dxlab "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	run := cmd.flags(fs, io)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprintf(out, "usage: dxlab %s", cmd.name)
+		if hasFlags(fs) {
+			fmt.Fprint(out, " [flags]")
+		}
+		if cmd.args != "" {
+			fmt.Fprint(out, " "+cmd.args)
+		}
+		fmt.Fprintf(out, "\n\n%s\n", cmd.summary)
+		if hasFlags(fs) {
+			fmt.Fprint(out, "\nflags:\n")
+			fs.PrintDefaults()
+		}
+	}
+	positional, err := parseInterleaved(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(stdout)
+		fs.Usage()
 		return nil
 	}
-	fmt.Fprintf(stderr, "dxlab: unknown command %q\n\n%s", cmd, usageText)
-	return usageError{fmt.Errorf("unknown command %q", cmd)}
+	if err != nil {
+		return usageError{error: err, printed: true}
+	}
+	return run(ctx, positional)
 }
 
-const usageText = `usage: dxlab [serve] [flags]   serve AWS Direct Connect and AWS Interconnect
-       dxlab version            print the version
+// parseInterleaved parses flags wherever they are among the positional
+// arguments ("dxlab wait dxcon-x available --timeout 1m"); "--" ends them.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
 
-Run "dxlab serve -h" for the flags.
-`
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprint(w, "dxlab serves AWS Direct Connect and AWS Interconnect, and drives the simulated world behind them.\n\nusage: dxlab <command> [flags] [arguments]\n\ncommands:\n")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range commands() {
+		fmt.Fprintf(tw, "  %s\t%s\n", c.name, firstLine(c.summary))
+	}
+	tw.Flush()
+	fmt.Fprint(w, `
+With no command, dxlab serves. The other commands reach a running dxlab at
+--endpoint (env DXLAB_ENDPOINT, default `+defaultEndpoint+`).
+"dxlab <command> --help" tells more; "dxlab --version" prints the version.
+`)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+// wantArgs checks the number of positional arguments.
+func wantArgs(cmd string, args []string, min, max int, what string) error {
+	if len(args) < min || len(args) > max {
+		return usagef("%s takes %s; run \"dxlab %s --help\"", cmd, what, cmd)
+	}
+	return nil
+}
 
 // env returns the value of an environment variable, or def.
 func env(name, def string) string {
@@ -77,70 +208,4 @@ func env(name, def string) string {
 		return v
 	}
 	return def
-}
-
-func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", env("DXLAB_ADDR", DefaultAddr), "listen address (env DXLAB_ADDR)")
-	dataDir := fs.String("data-dir", env("DXLAB_DATA_DIR", DefaultDataDir), "directory of the embedded store (env DXLAB_DATA_DIR)")
-	profile := fs.String("provisioning", env("DXLAB_PROVISIONING", string(facility.Realistic)), "how resources move through their states: instant, realistic or manual (env DXLAB_PROVISIONING)")
-	accountsFile := fs.String("accounts", env("DXLAB_ACCOUNTS", ""), "credentials file mapping access keys to accounts (env DXLAB_ACCOUNTS)")
-	locations := fs.String("locations", env("DXLAB_LOCATIONS", ""), "location catalog to use instead of the built-in one (env DXLAB_LOCATIONS)")
-	logLevel := fs.String("log-level", env("DXLAB_LOG_LEVEL", "info"), "debug, info, warn or error (env DXLAB_LOG_LEVEL)")
-	partners := fs.String("partners", env("DXLAB_PARTNERS", "open"), "open: any account acts as a Direct Connect partner; strict: only partners the accounts file declares (env DXLAB_PARTNERS)")
-	var quotaFlags []string
-	if v := env("DXLAB_QUOTAS", ""); v != "" {
-		quotaFlags = strings.Split(v, ",")
-	}
-	fs.Func("quota", "raise a quota as a Service Quotas increase would, e.g. lags-per-region=20; repeatable (env DXLAB_QUOTAS, comma-separated)", func(v string) error {
-		quotaFlags = append(quotaFlags, v)
-		return nil
-	})
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "dxlab serve: unexpected argument %q\n", fs.Arg(0))
-		return usageError{errors.New("unexpected argument")}
-	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
-		return usageError{fmt.Errorf("log level %q: %w", *logLevel, err)}
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	prof, err := facility.ParseProfile(*profile)
-	if err != nil {
-		return usageError{err}
-	}
-	opts := server.Options{DataDir: *dataDir, Profile: prof, LocationsFile: *locations, Logger: log}
-	switch *partners {
-	case "open":
-	case "strict":
-		opts.StrictPartners = true
-	default:
-		return usageError{fmt.Errorf("--partners %q is not open or strict", *partners)}
-	}
-	opts.Quotas = quotaFlags
-	if *accountsFile != "" {
-		if opts.Accounts, err = accounts.Load(*accountsFile); err != nil {
-			return err
-		}
-	}
-	srv, err := server.New(opts)
-	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		srv.Close()
-		return err
-	}
-	log.Info("dxlab serving", "url", "http://"+ln.Addr().String(), "version", server.Version, "summary", srv.Describe())
-	err = srv.Serve(ctx, ln)
-	log.Info("dxlab stopped")
-	return err
 }

@@ -10,8 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect/types"
 
-	"github.com/dxlab/dxlab/internal/dxlabtest"
-	"github.com/dxlab/dxlab/internal/facility"
+	"github.com/dxlab/dxlab/dxlabtest"
 )
 
 func assocPrefixes(cidrs ...string) []types.RouteFilterPrefix {
@@ -463,7 +462,7 @@ func TestAssociationProposalDeleted(t *testing.T) {
 // A private VIF on a gateway is an attachment: attaching while AWS
 // provisions it, attached, detaching while it is deleted, detached.
 func TestGatewayAttachments(t *testing.T) {
-	dx := dxlabtest.New(t, dxlabtest.Options{Profile: facility.Realistic})
+	dx := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Realistic})
 	c := dx.DirectConnect(account, region)
 	conn := aws.ToString(create(t, c, "port").ConnectionId)
 	gw := createGateway(t, c, "core", nil)

@@ -6,7 +6,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 
-	"github.com/dxlab/dxlab/internal/dxlabtest"
+	"github.com/dxlab/dxlab/dxlabtest"
 )
 
 // benchQuotas lift the quota of 10 connections per location, as a fleet's

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/directconnect/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/dxlab/dxlab/internal/dxlabtest"
+	"github.com/dxlab/dxlab/dxlabtest"
 	"github.com/dxlab/dxlab/internal/facility"
-	"github.com/dxlab/dxlab/internal/store"
+	"github.com/dxlab/dxlab/opclient"
 )
 
 const (
@@ -137,18 +137,11 @@ func TestCreateConnectionLifecycle(t *testing.T) {
 	}
 }
 
-// timeline reads a resource's events from the store, one line each, and
-// checks what every line has.
+// timeline reads a resource's events from the operator API, one line each,
+// and checks what every line has.
 func timeline(t *testing.T, dx *dxlabtest.Instance, id string) []string {
 	t.Helper()
-	var events []store.Event
-	err := dx.Server.Store().View(ctx, func(r store.Reader) (err error) {
-		events, err = r.Events(ctx, store.EventQuery{ResourceID: id})
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	events := dx.Events(opclient.EventQuery{Resource: id})
 	var out []string
 	for _, e := range events {
 		if e.Account != account || e.Region != region || e.ResourceKind != "dx.connection" || e.At.Before(dxlabtest.Start) {
@@ -156,7 +149,7 @@ func timeline(t *testing.T, dx *dxlabtest.Instance, id string) []string {
 		}
 		line := fmt.Sprintf("%s %s -> %s by %s", e.Action, e.From, e.To, e.Cause.Type)
 		switch e.Cause.Type {
-		case store.CauseAPI:
+		case "api":
 			if e.Cause.Account != account || e.Cause.RequestID == "" {
 				t.Errorf("event %d has no caller: %+v", e.Seq, e.Cause)
 			}
@@ -170,7 +163,7 @@ func timeline(t *testing.T, dx *dxlabtest.Instance, id string) []string {
 }
 
 func TestRealisticProvisioningFollowsTheClock(t *testing.T) {
-	dx := dxlabtest.New(t, dxlabtest.Options{Profile: facility.Realistic})
+	dx := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Realistic})
 	c := dx.DirectConnect(account, region)
 	id := *create(t, c, "slow").ConnectionId
 
@@ -194,7 +187,7 @@ func TestRealisticProvisioningFollowsTheClock(t *testing.T) {
 // A connection deleted while AWS is still reviewing it stays deleted: the
 // provisioning steps it was waiting for are called off.
 func TestDeleteWhileProvisioningCancelsTheSteps(t *testing.T) {
-	dx := dxlabtest.New(t, dxlabtest.Options{Profile: facility.Realistic})
+	dx := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Realistic})
 	c := dx.DirectConnect(account, region)
 	id := *create(t, c, "short-lived").ConnectionId
 	if _, err := c.DeleteConnection(ctx, &directconnect.DeleteConnectionInput{ConnectionId: aws.String(id)}); err != nil {
@@ -221,7 +214,7 @@ type transitions struct {
 }
 
 func TestManualProvisioningWaitsForTheOperator(t *testing.T) {
-	dx := dxlabtest.New(t, dxlabtest.Options{Profile: facility.Manual})
+	dx := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Manual})
 	c := dx.DirectConnect(account, region)
 	id := *create(t, c, "manual").ConnectionId
 
@@ -396,11 +389,11 @@ func TestMacSecConnection(t *testing.T) {
 
 func TestRestartKeepsConnectionsAndTheirSchedule(t *testing.T) {
 	dir := t.TempDir()
-	first := dxlabtest.New(t, dxlabtest.Options{Profile: facility.Realistic, DataDir: dir})
+	first := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Realistic, DataDir: dir})
 	id := *create(t, first.DirectConnect(account, region), "durable").ConnectionId
 	first.Stop()
 
-	second := dxlabtest.New(t, dxlabtest.Options{Profile: facility.Realistic, DataDir: dir, Clock: first.Clock})
+	second := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Realistic, DataDir: dir, Clock: first.Clock})
 	c := second.DirectConnect(account, region)
 	if got := describe(t, c, id); got.ConnectionState != types.ConnectionStateRequested || aws.ToString(got.ConnectionName) != "durable" {
 		t.Fatalf("after restart: %s %q", got.ConnectionState, aws.ToString(got.ConnectionName))
@@ -410,4 +403,3 @@ func TestRestartKeepsConnectionsAndTheirSchedule(t *testing.T) {
 		t.Fatalf("the schedule did not survive the restart: %s", got)
 	}
 }
-

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect/types"
 
-	"github.com/dxlab/dxlab/internal/dxlabtest"
+	"github.com/dxlab/dxlab/dxlabtest"
 )
 
 var gatewayIDRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)

@@ -8,7 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect/types"
 
-	"github.com/dxlab/dxlab/internal/dxlabtest"
+	"github.com/dxlab/dxlab/dxlabtest"
 )
 
 func tagsOf(t *testing.T, c *directconnect.Client, arn string) map[string]string {

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect/types"
 
-	"github.com/dxlab/dxlab/internal/dxlabtest"
+	"github.com/dxlab/dxlab/dxlabtest"
 )
 
 var (
@@ -182,7 +182,7 @@ func TestHostedVirtualInterface(t *testing.T) {
 
 // A public VIF needs public addresses and prefixes, and is verified first.
 func TestPublicVirtualInterface(t *testing.T) {
-	dx := dxlabtest.New(t, dxlabtest.Options{Profile: "manual"})
+	dx := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Manual})
 	c := dx.DirectConnect(account, region)
 	conn := aws.ToString(create(t, c, "port").ConnectionId)
 	in := func(amazon, customer string, prefixes ...string) *directconnect.CreatePublicVirtualInterfaceInput {

@@ -109,6 +109,9 @@ type Options struct {
 	Environments []Environment
 	// Logger defaults to discarding.
 	Logger *slog.Logger
+	// EventRetention is how long events are kept, on dxlab's clock, before
+	// the driver prunes them; default DefaultEventRetention.
+	EventRetention time.Duration
 }
 
 // Facility schedules and executes steps, and holds the world's catalog.
@@ -119,6 +122,10 @@ type Facility struct {
 	catalog      *Catalog
 	environments []Environment
 	log          *slog.Logger
+	retention    time.Duration
+	kinds        resource.Registry
+	// lastPrune is when the driver last pruned events; only Run touches it.
+	lastPrune time.Time
 
 	mu    sync.RWMutex
 	steps map[string]Step
@@ -132,6 +139,8 @@ type Facility struct {
 	owner, settler string
 
 	wake chan struct{}
+	// firing serialises FireDue and Advance within the process.
+	firing sync.Mutex
 }
 
 // New returns a Facility for opts.
@@ -143,6 +152,7 @@ func New(opts Options) (*Facility, error) {
 		catalog:      opts.Catalog,
 		environments: opts.Environments,
 		log:          opts.Logger,
+		retention:    opts.EventRetention,
 		steps:        map[string]Step{},
 		reported:     map[string]bool{},
 		wake:         make(chan struct{}, 1),
@@ -157,6 +167,9 @@ func New(opts Options) (*Facility, error) {
 	}
 	if f.log == nil {
 		f.log = slog.New(slog.DiscardHandler)
+	}
+	if f.retention <= 0 {
+		f.retention = DefaultEventRetention
 	}
 	var err error
 	if f.catalog == nil {
@@ -349,8 +362,16 @@ const takeBatch = 100
 
 // FireDue fires every automatic transition due by now, including those its
 // own firing makes due, and reports how many fired. Transitions another
-// driver holds are its business.
+// driver holds are its business. Within a process, one FireDue (or Advance)
+// runs at a time, so that when one returns, whatever was due when it
+// started has been fired, by it or by the driver's round it waited for.
 func (f *Facility) FireDue(ctx context.Context) (int, error) {
+	f.firing.Lock()
+	defer f.firing.Unlock()
+	return f.fireDue(ctx)
+}
+
+func (f *Facility) fireDue(ctx context.Context) (int, error) {
 	fired := 0
 	for {
 		var taken []store.Transition
@@ -461,7 +482,8 @@ func (f *Facility) fire(ctx context.Context, held store.Transition, causeType st
 		f.retry(ctx, held, err)
 		return nil, false, err
 	}
-	f.log.Debug("step fired", "transition", held.ID, "step", held.Step, "resource", held.ResourceID, "cause", causeType)
+	f.log.Info("step fired", "transition", held.ID, "step", held.Step, "actor", s.Actor.String(), "resource", held.ResourceID,
+		"account", held.Account, "region", held.Region, "cause", causeType)
 	return tx.Scheduled(), true, nil
 }
 
@@ -626,6 +648,10 @@ func (f *Facility) restoreClock(ctx context.Context) error {
 // Advance moves the clock forward by d, keeping the new offset in the store,
 // and fires every step that came due meanwhile.
 func (f *Facility) Advance(ctx context.Context, d time.Duration) (int, error) {
+	// The clock moves and what came due fires with no driver's round in
+	// between, so that the count is exactly what the move brought due.
+	f.firing.Lock()
+	defer f.firing.Unlock()
 	a, ok := f.clock.(clock.Advancer)
 	if !ok || d <= 0 {
 		return 0, fmt.Errorf("facility: the clock cannot be advanced by %v", d)
@@ -656,7 +682,7 @@ func (f *Facility) Advance(ctx context.Context, d time.Duration) (int, error) {
 	} else {
 		a.Advance(d)
 	}
-	return f.FireDue(ctx)
+	return f.fireDue(ctx)
 }
 
 // maxSleep bounds how long the driver sleeps, so that it notices transitions
@@ -679,6 +705,7 @@ func (f *Facility) Run(ctx context.Context) error {
 			f.log.Error("firing due transitions", "err", err)
 		}
 		f.reportUnknown(ctx)
+		f.maybePrune(ctx)
 		sleep := maxSleep
 		var next time.Time
 		err := f.store.View(ctx, func(r store.Reader) error {

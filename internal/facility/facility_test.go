@@ -984,3 +984,111 @@ func TestAdvanceOfAFakeClockIsBounded(t *testing.T) {
 		t.Errorf("advancing past %v: %v, want ErrClockBound", facility.MaxTime, err)
 	}
 }
+
+// A step scheduled under manual, after a restart under instant or
+// realistic, no longer waits for an operator: it is due after its delay
+// under the new profile, counted from the restart. One that kept failing
+// still waits.
+func TestRestartUnderAnotherProfileRetimesOperatorSteps(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		profile facility.Profile
+		delay   time.Duration
+	}{
+		{facility.Instant, 0},
+		{facility.Realistic, facility.RealisticAWSStaff},
+	} {
+		t.Run(string(tc.profile), func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t)
+			f := w.facility(facility.Manual, lifecycle...)
+			w.create(t.Context(), f, "waiting", approve.name)
+			w.create(t.Context(), f, "failing", approve.name)
+			var failing store.Transition
+			for _, tr := range pending(t, f, facility.PendingQuery{ResourceID: "failing"}) {
+				failing = tr
+			}
+			failing.Attempts, failing.LastError = facility.MaxAttempts, "kept failing"
+			if err := w.st.Update(t.Context(), func(wr store.Writer) error { return wr.Reschedule(t.Context(), failing) }); err != nil {
+				t.Fatal(err)
+			}
+
+			w.reopen()
+			w.clock.Advance(time.Hour)
+			g := w.facility(tc.profile, lifecycle...)
+			n, err := g.Retime(t.Context())
+			if err != nil || n != 1 {
+				t.Fatalf("Retime = %d, %v; want 1", n, err)
+			}
+			tr := pending(t, g, facility.PendingQuery{ResourceID: "waiting"})
+			if len(tr) != 1 || !tr[0].DueAt.Equal(start.Add(time.Hour+tc.delay)) {
+				t.Fatalf("after Retime: %+v, want due %v after the restart", tr, tc.delay)
+			}
+			if tr := pending(t, g, facility.PendingQuery{ResourceID: "failing"}); len(tr) != 1 || !tr[0].DueAt.IsZero() {
+				t.Fatalf("the failing step: %+v, want it still waiting", tr)
+			}
+			w.clock.Advance(tc.delay)
+			// The approval and, under instant, the cross-connect it schedules.
+			want, state := 1, "pending"
+			if tc.profile == facility.Instant {
+				want, state = 2, "available"
+			}
+			fireDue(t, g, want)
+			w.wantState("waiting", state)
+			if n, err := g.Retime(t.Context()); err != nil || n != 0 {
+				t.Fatalf("second Retime = %d, %v; want nothing left to re-time", n, err)
+			}
+		})
+	}
+	t.Run("manual keeps them waiting", func(t *testing.T) {
+		t.Parallel()
+		w := newWorld(t)
+		f := w.facility(facility.Manual, lifecycle...)
+		w.create(t.Context(), f, "waiting", approve.name)
+		if n, err := f.Retime(t.Context()); err != nil || n != 0 {
+			t.Fatalf("Retime under manual = %d, %v", n, err)
+		}
+		if tr := only(t, f); !tr.DueAt.IsZero() {
+			t.Fatalf("under manual: %+v", tr)
+		}
+	})
+}
+
+// Events older than the retention, on dxlab's clock, are pruned; younger
+// ones stay. The driver prunes as it runs.
+func TestOldEventsArePruned(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	f, err := facility.New(facility.Options{Store: w.st, Clock: w.clock, Profile: facility.Manual, EventRetention: 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Register(w.steps(f, lifecycle)...)
+	w.create(apiCtx(t), f, "old", "")
+	w.clock.Advance(12 * time.Hour)
+	w.create(apiCtx(t), f, "young", "")
+	w.clock.Advance(12 * time.Hour)
+	if n, err := f.PruneEvents(t.Context()); err != nil || n != 0 {
+		t.Fatalf("at exactly the retention: pruned %d, %v; want none", n, err)
+	}
+	w.clock.Advance(time.Nanosecond)
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error)
+	go func() { done <- f.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	// The driver prunes on its first round; poll the store, bounded by the
+	// test's deadline, not by sleeping.
+	for len(w.events("old")) != 0 {
+		select {
+		case <-t.Context().Done():
+			t.Fatal("the driver did not prune")
+		case <-time.After(time.Millisecond):
+		}
+	}
+	if got := len(w.events("young")); got != 1 {
+		t.Fatalf("young events: %d, want 1", got)
+	}
+	if f.EventRetention() != 24*time.Hour {
+		t.Fatalf("retention %v", f.EventRetention())
+	}
+}

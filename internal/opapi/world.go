@@ -28,14 +28,21 @@ type World interface {
 	SetCustomerRoutes(ctx context.Context, peerID string, routes []string) (string, error)
 }
 
-func (a *api) routeWorld(mux *http.ServeMux) {
-	mux.Handle("POST /_dxlab/v1/resources/{id}/cross-connect", a.wrap(a.crossConnect))
-	for _, dir := range []string{"down", "up"} {
-		mux.Handle("POST /_dxlab/v1/ports/{id}/"+dir, a.wrap(a.port(dir == "down")))
-		mux.Handle("POST /_dxlab/v1/devices/{id}/"+dir, a.wrap(a.device(dir == "down")))
-		mux.Handle("POST /_dxlab/v1/bgp-peers/{id}/"+dir, a.wrap(a.bgp(dir == "down")))
+// worldRoutes are the operator's actions on the physical world.
+func (a *api) worldRoutes() []route {
+	if a.opts.World == nil {
+		return nil
 	}
-	mux.Handle("PUT /_dxlab/v1/bgp-peers/{id}/routes", a.wrap(a.routes))
+	return []route{
+		{"POST", "/_dxlab/v1/resources/{id}/cross-connect", "the cross-connect of a connection, interconnect or LAG member is done (fires its pending step)", a.crossConnect},
+		{"POST", "/_dxlab/v1/ports/{id}/down", "the port of a connection or interconnect goes down", a.port(true)},
+		{"POST", "/_dxlab/v1/ports/{id}/up", "the port of a connection or interconnect comes back", a.port(false)},
+		{"POST", "/_dxlab/v1/devices/{id}/down", "a whole AWS device goes down (maintenance)", a.device(true)},
+		{"POST", "/_dxlab/v1/devices/{id}/up", "a whole AWS device comes back", a.device(false)},
+		{"POST", "/_dxlab/v1/bgp-peers/{id}/down", "the customer's side of a BGP session goes down", a.bgp(true)},
+		{"POST", "/_dxlab/v1/bgp-peers/{id}/up", "the customer's side of a BGP session comes back", a.bgp(false)},
+		{"PUT", "/_dxlab/v1/bgp-peers/{id}/routes", `the routes the customer announces over a BGP session: {"routes": ["10.1.0.0/16"]}`, a.customerRoutes},
+	}
 }
 
 func (a *api) bgp(down bool) handlerFunc {
@@ -48,8 +55,8 @@ func (a *api) bgp(down bool) handlerFunc {
 	}
 }
 
-// routes sets what the customer announces: {"routes": ["10.1.0.0/16", ...]}.
-func (a *api) routes(r *http.Request) (any, error) {
+// customerRoutes sets what the customer announces: {"routes": [...]}.
+func (a *api) customerRoutes(r *http.Request) (any, error) {
 	var body struct {
 		Routes []string `json:"routes"`
 	}

@@ -18,6 +18,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -68,8 +69,28 @@ type Options struct {
 	Accounts Accounts
 	// MaxBodyBytes bounds request bodies; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// Logger receives one line per failed request; nil discards.
+	// Logger receives one line per request at info (and the cause of
+	// every internal error at error); nil discards.
 	Logger *slog.Logger
+	// Served, if set, is told of every answered request, for metrics.
+	Served func(Served)
+}
+
+// Served describes one answered request: what the log line says of it.
+// Never the body, never a credential beyond the account it stands for.
+type Served struct {
+	RequestID string
+	// Service and Operation are empty when the request named none dxlab
+	// has (an unknown operation is not repeated, to keep labels bounded).
+	Service   string
+	Operation string
+	Account   string
+	Region    string
+	Status    int
+	// ErrorCode is the error's code, e.g. "DirectConnectClientException";
+	// empty on success.
+	ErrorCode string
+	Duration  time.Duration
 }
 
 // Handler serves the AWS APIs of the configured services.
@@ -119,6 +140,12 @@ type exchange struct {
 	svc       *smithy.Service
 	op        string
 	requestID string
+	// known is set once op names an operation of svc.
+	known bool
+	who   caller.Caller
+	// status and errCode are what was answered.
+	status  int
+	errCode string
 }
 
 // Protocol-level errors, which arise before any service is involved.
@@ -143,8 +170,10 @@ var (
 )
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now() // real time: how long the answer took, not dxlab's clock
 	x := &exchange{w: w, r: r, requestID: uuid.NewString()}
 	w.Header().Set("X-Amzn-RequestId", x.requestID)
+	defer h.served(x, start)
 	defer func() {
 		if p := recover(); p != nil {
 			h.log.Error("panic serving request", "request_id", x.requestID, "service", serviceName(x.svc), "operation", x.op,
@@ -182,6 +211,7 @@ func (h *Handler) route(x *exchange) (WireError, bool) {
 		if _, ok := x.svc.Operations[op]; !ok {
 			return errUnknownOperation(fmt.Sprintf("%s has no operation named '%s'.", x.svc.Name, op)), false
 		}
+		x.known = true
 		if v := r.Header.Get(rpcv2cbor.ProtocolHeader); v != rpcv2cbor.ProtocolValue {
 			return errSerialization("The " + rpcv2cbor.ProtocolHeader + " header must be " + rpcv2cbor.ProtocolValue + "."), false
 		}
@@ -213,10 +243,11 @@ func (h *Handler) route(x *exchange) (WireError, bool) {
 	if _, ok := x.svc.Operations[op]; !ok {
 		return errUnknownOperation(fmt.Sprintf("%s has no operation named '%s'.", x.svc.Name, op)), false
 	}
+	x.known = true
 	// Clients of both JSON versions exist for every service in the wild, so
 	// either version is accepted; anything that is not AWS JSON is not.
 	if !mediaTypeIs(r, awsjson.ContentType("1.0"), false) && !mediaTypeIs(r, awsjson.ContentType("1.1"), false) {
-		return errMediaType("Content-Type must be " + awsjson.ContentType(x.svc.JSONVersion) + "."), false
+		return errMediaType("Content-Type must be " + awsjson.ContentType("1.0") + " or " + awsjson.ContentType("1.1") + "."), false
 	}
 	return WireError{}, true
 }
@@ -238,6 +269,7 @@ func (h *Handler) serve(x *exchange) {
 		h.writeError(x, werr)
 		return
 	}
+	x.who = who
 	body, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, h.opts.MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -323,6 +355,7 @@ func (h *Handler) writeOutput(x *exchange, out any) {
 }
 
 func (h *Handler) writeError(x *exchange, e WireError) {
+	x.errCode = e.Code
 	x.w.Header().Set("X-Amzn-ErrorType", e.Code)
 	var body []byte
 	if x.wire == wireCBOR {
@@ -350,8 +383,29 @@ func (h *Handler) write(x *exchange, status int, body []byte) {
 		hd.Set("Content-Type", awsjson.ContentType(version))
 	}
 	hd.Set("Content-Length", fmt.Sprint(len(body)))
+	x.status = status
 	x.w.WriteHeader(status)
 	_, _ = x.w.Write(body)
+}
+
+// served logs the request's line and tells Options.Served of it.
+func (h *Handler) served(x *exchange, start time.Time) {
+	s := Served{
+		RequestID: x.requestID, Account: x.who.Account, Region: x.who.Region,
+		Status: x.status, ErrorCode: x.errCode, Duration: time.Since(start),
+	}
+	if x.svc != nil {
+		s.Service = x.svc.Name
+	}
+	if x.known {
+		s.Operation = x.op
+	}
+	h.log.Info("request", "request_id", s.RequestID, "service", s.Service, "operation", s.Operation,
+		"account", s.Account, "region", s.Region, "status", s.Status, "error_code", s.ErrorCode,
+		"duration", s.Duration.Round(time.Microsecond))
+	if h.opts.Served != nil {
+		h.opts.Served(s)
+	}
 }
 
 func serviceName(s *smithy.Service) string {

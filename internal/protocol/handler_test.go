@@ -3,12 +3,14 @@ package protocol
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dxlab/dxlab/internal/smithy"
 )
@@ -38,6 +40,17 @@ func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
 	defer r.mu.Unlock()
 	r.records = append(r.records, record{rec.Level, rec.Message, attrs})
 	return nil
+}
+
+// errors takes the records at error level; the request lines are left.
+func (r *recorder) errors() []record {
+	var out []record
+	for _, rec := range r.take() {
+		if rec.level >= slog.LevelError {
+			out = append(out, rec)
+		}
+	}
+	return out
 }
 
 func (r *recorder) take() []record {
@@ -105,7 +118,7 @@ func TestInternalErrorsAreLoggedWhateverTheirStatus(t *testing.T) {
 	if strings.Contains(rec.Body.String(), "disk on fire") {
 		t.Errorf("the cause leaked to the client: %s", rec.Body)
 	}
-	records := logged.take()
+	records := logged.errors()
 	if len(records) != 1 {
 		t.Fatalf("an internal 400 logged %d records, want 1: %+v", len(records), records)
 	}
@@ -131,7 +144,7 @@ func TestInternalErrorsAreLoggedWhateverTheirStatus(t *testing.T) {
 	if rec := call(h, "Client"); rec.Code != 400 {
 		t.Fatalf("Client answered %d", rec.Code)
 	}
-	if records := logged.take(); len(records) != 0 {
+	if records := logged.errors(); len(records) != 0 {
 		t.Errorf("a client error logged %+v", records)
 	}
 
@@ -139,7 +152,7 @@ func TestInternalErrorsAreLoggedWhateverTheirStatus(t *testing.T) {
 	if rec := call(h, "Throttle"); rec.Code != 503 {
 		t.Fatalf("Throttle answered %d", rec.Code)
 	}
-	if records := logged.take(); len(records) != 1 || records[0].level != slog.LevelError || records[0].attrs["operation"] != "Throttle" {
+	if records := logged.errors(); len(records) != 1 || records[0].level != slog.LevelError || records[0].attrs["operation"] != "Throttle" {
 		t.Errorf("a 503 logged %+v", records)
 	}
 
@@ -148,10 +161,61 @@ func TestInternalErrorsAreLoggedWhateverTheirStatus(t *testing.T) {
 	if rec.Code != 500 || rec.Header().Get("X-Amzn-ErrorType") != "InternalFailure" {
 		t.Fatalf("Panic answered %d %s", rec.Code, rec.Body)
 	}
-	records = logged.take()
+	records = logged.errors()
 	if len(records) != 1 || records[0].level != slog.LevelError || records[0].attrs["service"] != "Fake" ||
 		records[0].attrs["operation"] != "Panic" || records[0].attrs["panic"] != "nil map write" ||
 		records[0].attrs["request_id"] != rec.Header().Get("X-Amzn-RequestId") {
 		t.Errorf("a panic logged %+v", records)
+	}
+}
+
+// Every request gets one line at info with who asked what and how it was
+// answered; never its body or its credentials.
+func TestOneLinePerRequest(t *testing.T) {
+	var logged recorder
+	var served []Served
+	h := testHandler(slog.New(&logged))
+	h.opts.Served = func(s Served) { served = append(served, s) }
+
+	req := httptest.NewRequest("POST", "/", strings.NewReader(`{"secret":"body-text-1234"}`))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.0")
+	req.Header.Set("X-Amz-Target", "Fake_2020.Client")
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=210987654321/20261102/eu-west-1/fake/aws4_request, SignedHeaders=host, Signature=abcdef0123456789")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	call(h, "NoSuchOperation")
+
+	var lines []record
+	for _, r := range logged.take() {
+		if r.msg == "request" {
+			lines = append(lines, r)
+		}
+		for k, v := range r.attrs {
+			if s := fmt.Sprint(v); strings.Contains(s, "body-text-1234") || strings.Contains(s, "abcdef0123456789") {
+				t.Errorf("logged %s=%s: a body or a signature", k, s)
+			}
+		}
+	}
+	if len(lines) != 2 || len(served) != 2 {
+		t.Fatalf("%d request lines and %d served, want 2 each: %+v", len(lines), len(served), lines)
+	}
+	want := map[string]any{
+		"request_id": rec.Header().Get("X-Amzn-RequestId"), "service": "Fake", "operation": "Client",
+		"account": "123456789012", "region": "eu-west-1", "status": int64(400), "error_code": "FakeClientException",
+	}
+	for k, v := range want {
+		if lines[0].attrs[k] != v {
+			t.Errorf("logged %s=%v (%T), want %v", k, lines[0].attrs[k], lines[0].attrs[k], v)
+		}
+	}
+	if lines[0].level != slog.LevelInfo {
+		t.Errorf("request line at %s, want INFO", lines[0].level)
+	}
+	if d, ok := lines[0].attrs["duration"].(time.Duration); !ok || d <= 0 {
+		t.Errorf("duration %v", lines[0].attrs["duration"])
+	}
+	// An unknown operation is not repeated, so that labels stay bounded.
+	if s := served[1]; s.Service != "Fake" || s.Operation != "" || s.Status != 400 || s.ErrorCode != "UnknownOperationException" {
+		t.Errorf("an unknown operation was served as %+v", s)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/accounts"
@@ -21,6 +22,7 @@ import (
 	"github.com/dxlab/dxlab/internal/directconnect"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/interconnect"
+	"github.com/dxlab/dxlab/internal/metrics"
 	"github.com/dxlab/dxlab/internal/opapi"
 	"github.com/dxlab/dxlab/internal/protocol"
 	"github.com/dxlab/dxlab/internal/smithy"
@@ -52,6 +54,9 @@ type Options struct {
 	StrictPartners bool
 	// Quotas raise Direct Connect quotas, as "name=value".
 	Quotas []string
+	// EventRetention is how long events are kept, on dxlab's clock; default
+	// facility.DefaultEventRetention.
+	EventRetention time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// on shutdown; default 10s.
 	ShutdownTimeout time.Duration
@@ -70,6 +75,16 @@ type Server struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	// addr is the address Serve listens on, once it does.
+	addr atomic.Pointer[string]
+}
+
+// Addr is the address Serve listens on, or "" before it does.
+func (s *Server) Addr() string {
+	if a := s.addr.Load(); a != nil {
+		return *a
+	}
+	return ""
 }
 
 // New opens the store and assembles everything; Close releases it.
@@ -100,16 +115,20 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := sqlite.Open(opts.DataDir)
+	db, err := sqlite.Open(opts.DataDir)
 	if err != nil {
 		return nil, err
 	}
+	met := metrics.New()
+	st := met.Store(db)
 	fac, err := facility.New(facility.Options{
 		Store:   st,
 		Clock:   opts.Clock,
 		Profile: opts.Profile,
 		Catalog: catalog,
 		Logger:  opts.Logger,
+
+		EventRetention: opts.EventRetention,
 	})
 	if err != nil {
 		st.Close()
@@ -120,13 +139,23 @@ func New(opts Options) (*Server, error) {
 		Partners: opts.Accounts, StrictPartners: opts.StrictPartners, Quotas: quotas,
 	})
 	ic := interconnect.New(interconnect.Options{Facility: fac})
+	// Steps an earlier run under manual left for an operator follow this
+	// run's profile (docs/behavior.md).
+	if _, err := fac.Retime(context.Background()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("re-timing pending steps: %w", err)
+	}
 	s := &Server{opts: opts, store: st, facility: fac, dx: dx, ic: ic, log: opts.Logger, started: time.Now()}
+	met.Watch(fac, opts.Logger)
 
 	aws := protocol.New(protocol.Options{
 		Services: []*smithy.Service{dxapi.Service(dx), icapi.Service(ic)},
 		MapError: mapError,
 		Accounts: opts.Accounts,
 		Logger:   opts.Logger,
+		Served: func(r protocol.Served) {
+			met.Request(r.Service, r.Operation, r.Status, r.Duration)
+		},
 	})
 	ops := opapi.New(opapi.Options{
 		Facility: fac,
@@ -134,19 +163,29 @@ func New(opts Options) (*Server, error) {
 		Clock:    opts.Clock,
 		Version:  Version,
 		Store:    st.Describe(),
+		DataDir:  opts.DataDir,
+		Addr:     s.Addr,
 		Started:  s.started,
+		Logger:   opts.Logger,
 	})
+	metricsHandler := met.Handler()
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, opapi.Prefix) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, opapi.Prefix):
 			ops.ServeHTTP(w, r)
-			return
+		case r.URL.Path == MetricsPath && r.Method == http.MethodGet:
+			metricsHandler.ServeHTTP(w, r)
+		default:
+			aws.ServeHTTP(w, r)
 		}
-		aws.ServeHTTP(w, r)
 	})
 	return s, nil
 }
 
-// Handler serves the AWS APIs and the operator API.
+// MetricsPath is where the Prometheus metrics are served.
+const MetricsPath = "/metrics"
+
+// Handler serves the AWS APIs, the operator API and the metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Store is the store, for embedders and tests.
@@ -158,6 +197,8 @@ func (s *Server) Facility() *facility.Facility { return s.facility }
 // Serve serves on ln and drives the facility until ctx is done, then stops
 // accepting, lets in-flight requests finish, and closes the store.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	addr := ln.Addr().String()
+	s.addr.Store(&addr)
 	srv := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,

@@ -10,10 +10,9 @@ import (
 	sdk "github.com/aws/aws-sdk-go-v2/service/directconnect"
 	"github.com/fxamacker/cbor/v2"
 
-	"github.com/dxlab/dxlab/internal/accounts"
+	"github.com/dxlab/dxlab/dxlabtest"
 	"github.com/dxlab/dxlab/internal/api/dxapi"
 	"github.com/dxlab/dxlab/internal/api/icapi"
-	"github.com/dxlab/dxlab/internal/dxlabtest"
 	"github.com/dxlab/dxlab/internal/server"
 	"github.com/dxlab/dxlab/internal/smithy"
 )
@@ -293,6 +292,11 @@ func TestBadRequestsGetCleanErrors(t *testing.T) {
 			if e["__type"] != tc.code || e["message"] == "" {
 				t.Errorf("error %v, want __type %s and a message", e, tc.code)
 			}
+			if tc.status == 415 && !strings.HasPrefix(tc.path, "/service/") {
+				if msg, _ := e["message"].(string); !strings.Contains(msg, "application/x-amz-json-1.0") || !strings.Contains(msg, "application/x-amz-json-1.1") {
+					t.Errorf("the 415 message %q does not name both JSON content types", msg)
+				}
+			}
 			if resp.Header.Get("X-Amzn-Requestid") == "" {
 				t.Error("no x-amzn-RequestId")
 			}
@@ -339,11 +343,7 @@ func TestUnsignedRequestsAreTheDefaultAccountInUSEast1(t *testing.T) {
 }
 
 func TestAccountsFileMapsKeys(t *testing.T) {
-	dir, err := accounts.Parse(strings.NewReader("[partner]\naws_access_key_id = AKIAPARTNER000000001\naws_secret_access_key = s\naws_account_id = 210987654321\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dx := dxlabtest.New(t, dxlabtest.Options{Accounts: dir})
+	dx := dxlabtest.New(t, dxlabtest.Options{Accounts: "[partner]\naws_access_key_id = AKIAPARTNER000000001\naws_secret_access_key = s\naws_account_id = 210987654321\n"})
 	out, err := dx.DirectConnect("AKIAPARTNER000000001", "eu-west-1").CreateConnection(t.Context(), &sdk.CreateConnectionInput{
 		Location: smithy.Ptr("EqLD5"), Bandwidth: smithy.Ptr("1Gbps"), ConnectionName: smithy.Ptr("partner"),
 	})

@@ -36,15 +36,27 @@ const FileName = "dxlab.db"
 type Store struct {
 	writer *sql.DB
 	reader *sql.DB
+	lock   *os.File
 }
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating if need be) the store in dir.
-func Open(dir string) (*Store, error) {
+// Open opens (creating if need be) the store in dir. While it is open, dir
+// is locked: a second Open of it, by this process or another, fails at once
+// with ErrLocked.
+func Open(dir string) (s *Store, err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("sqlite: data directory: %w", err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lock.Close()
+		}
+	}()
 	path := filepath.Join(dir, FileName)
 	writer, err := sql.Open("sqlite", dsn(path, "immediate", false))
 	if err != nil {
@@ -62,7 +74,7 @@ func Open(dir string) (*Store, error) {
 		return nil, err
 	}
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	return &Store{writer: writer, reader: reader}, nil
+	return &Store{writer: writer, reader: reader, lock: lock}, nil
 }
 
 func dsn(path, txlock string, readOnly bool) string {
@@ -181,8 +193,16 @@ func migrate(db *sql.DB) error {
 
 func (s *Store) Describe() string { return "sqlite" }
 
+// Close closes the database and then releases the data directory's lock.
+// Closing again does nothing more.
 func (s *Store) Close() error {
-	return errors.Join(s.reader.Close(), s.writer.Close())
+	err := errors.Join(s.reader.Close(), s.writer.Close())
+	if s.lock != nil {
+		if lerr := s.lock.Close(); lerr != nil && !errors.Is(lerr, os.ErrClosed) {
+			err = errors.Join(err, lerr)
+		}
+	}
+	return err
 }
 
 func (s *Store) View(ctx context.Context, fn func(store.Reader) error) error {

@@ -2,6 +2,8 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/dxlab/dxlab/internal/store"
@@ -51,4 +53,30 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A second store on an open data directory is refused at once; once the
+// first is closed, the directory opens again.
+func TestDataDirectoryIsLocked(t *testing.T) {
+	dir := t.TempDir()
+	s, err := sqlite.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2, err := sqlite.Open(dir); !errors.Is(err, sqlite.ErrLocked) {
+		if s2 != nil {
+			s2.Close()
+		}
+		t.Fatalf("second Open: %v, want ErrLocked", err)
+	} else if !strings.Contains(err.Error(), "--data-dir") {
+		t.Errorf("the refusal does not say what to do: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = sqlite.Open(dir)
+	if err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	s.Close()
 }

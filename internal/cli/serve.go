@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/dxlab/dxlab/internal/accounts"
+	"github.com/dxlab/dxlab/internal/facility"
+	"github.com/dxlab/dxlab/internal/server"
+)
+
+// Defaults of the serve flags.
+const (
+	DefaultAddr    = "127.0.0.1:4580"
+	DefaultDataDir = "dxlab-data"
+)
+
+// version is the server's version: this is the one file of the command
+// that may import the server.
+func version() string { return server.Version }
+
+var serveCommand = command{
+	name: "serve",
+	summary: `serve AWS Direct Connect and AWS Interconnect (what dxlab does with no command)
+
+Runs until SIGINT or SIGTERM, then lets requests in flight finish and closes
+the store. Every flag can also be set by its environment variable.`,
+	flags: func(fs *flag.FlagSet, io *stdio) func(context.Context, []string) error {
+		addr := fs.String("addr", env("DXLAB_ADDR", DefaultAddr), "listen address (env DXLAB_ADDR)")
+		dataDir := fs.String("data-dir", env("DXLAB_DATA_DIR", DefaultDataDir), "directory of the embedded store; one dxlab at a time (env DXLAB_DATA_DIR)")
+		profile := fs.String("provisioning", env("DXLAB_PROVISIONING", string(facility.Realistic)), "how resources move through their states: instant, realistic or manual (env DXLAB_PROVISIONING)")
+		accountsFile := fs.String("accounts", env("DXLAB_ACCOUNTS", ""), "credentials file mapping access keys to accounts (env DXLAB_ACCOUNTS)")
+		locations := fs.String("locations", env("DXLAB_LOCATIONS", ""), "location catalog to use instead of the built-in one (env DXLAB_LOCATIONS)")
+		logLevel := fs.String("log-level", env("DXLAB_LOG_LEVEL", "info"), "debug, info, warn or error (env DXLAB_LOG_LEVEL)")
+		logFormat := fs.String("log-format", env("DXLAB_LOG_FORMAT", "text"), "text or json (env DXLAB_LOG_FORMAT)")
+		retention := fs.String("event-retention", env("DXLAB_EVENT_RETENTION", facility.DefaultEventRetention.String()), "how long events are kept, on dxlab's clock (env DXLAB_EVENT_RETENTION)")
+		partners := fs.String("partners", env("DXLAB_PARTNERS", "open"), "open: any account acts as a Direct Connect partner; strict: only partners the accounts file declares (env DXLAB_PARTNERS)")
+		var quotas []string
+		if v := env("DXLAB_QUOTAS", ""); v != "" {
+			quotas = strings.Split(v, ",")
+		}
+		fs.Func("quota", "raise a quota as a Service Quotas increase would, e.g. lags-per-region=20; repeatable (env DXLAB_QUOTAS, comma-separated)", func(v string) error {
+			quotas = append(quotas, v)
+			return nil
+		})
+		return func(ctx context.Context, args []string) error {
+			if len(args) > 0 {
+				return usagef("serve takes no arguments, not %q; run \"dxlab serve --help\"", args[0])
+			}
+			// Where a value came from, for the message when it is bad.
+			from := func(flagName, envName string) string {
+				set := false
+				fs.Visit(func(f *flag.Flag) { set = set || f.Name == flagName })
+				if set {
+					return "--" + flagName
+				}
+				return envName
+			}
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+				return usagef("%s %q is not a log level: use debug, info, warn or error", from("log-level", "DXLAB_LOG_LEVEL"), *logLevel)
+			}
+			prof, err := facility.ParseProfile(*profile)
+			if err != nil {
+				return usagef("%s %q is not a provisioning profile: use instant, realistic or manual", from("provisioning", "DXLAB_PROVISIONING"), *profile)
+			}
+			log, err := newLogger(io.err, *logFormat, level)
+			if err != nil {
+				return usagef("%s %q is not a log format: use text or json", from("log-format", "DXLAB_LOG_FORMAT"), *logFormat)
+			}
+			keep, err := time.ParseDuration(*retention)
+			if err != nil || keep <= 0 {
+				return usagef("%s %q is not a positive duration, e.g. 168h", from("event-retention", "DXLAB_EVENT_RETENTION"), *retention)
+			}
+			if *partners != "open" && *partners != "strict" {
+				return usagef("%s %q is not open or strict", from("partners", "DXLAB_PARTNERS"), *partners)
+			}
+			opts := server.Options{DataDir: *dataDir, Profile: prof, LocationsFile: *locations, Logger: log, EventRetention: keep,
+				StrictPartners: *partners == "strict", Quotas: quotas}
+			if *accountsFile != "" {
+				if opts.Accounts, err = accounts.Load(*accountsFile); err != nil {
+					return err
+				}
+			}
+			srv, err := server.New(opts)
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", *addr)
+			if err != nil {
+				srv.Close()
+				return err
+			}
+			log.Info("dxlab serving", "url", "http://"+ln.Addr().String(), "version", server.Version, "summary", srv.Describe())
+			err = srv.Serve(ctx, ln)
+			log.Info("dxlab stopped")
+			return err
+		}
+	},
+}
+
+func newLogger(w io.Writer, format string, level slog.Level) (*slog.Logger, error) {
+	opts := &slog.HandlerOptions{Level: level}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, errors.New(fmt.Sprint("unknown log format ", format))
+}

@@ -1,0 +1,136 @@
+package facility
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dxlab/dxlab/internal/resource"
+	"github.com/dxlab/dxlab/internal/store"
+)
+
+// Track registers the kinds of resource a service keeps, so that operators
+// can look one up by id and count them by state. Services call it beside
+// Register, once per kind.
+func (f *Facility) Track(kinds ...resource.Schema) { f.kinds.Register(kinds...) }
+
+// Lookup finds a resource of any tracked kind by id, whoever owns it, or
+// store.ErrNotFound.
+func (f *Facility) Lookup(ctx context.Context, id string) (resource.Status, error) {
+	var out resource.Status
+	err := f.store.View(ctx, func(r store.Reader) (err error) {
+		out, err = f.kinds.Lookup(ctx, r, id)
+		return err
+	})
+	return out, err
+}
+
+// Census counts the resources of every tracked kind by state.
+func (f *Facility) Census(ctx context.Context) ([]resource.Count, error) {
+	var out []resource.Count
+	err := f.store.View(ctx, func(r store.Reader) (err error) {
+		out, err = f.kinds.Census(ctx, r)
+		return err
+	})
+	return out, err
+}
+
+// StepCount is how many pending transitions of a step there are, and how
+// many of them wait for an operator.
+type StepCount struct {
+	Step             string
+	Pending, Waiting int
+}
+
+// PendingCounts counts the pending transitions by step, in step order.
+func (f *Facility) PendingCounts(ctx context.Context) ([]StepCount, error) {
+	by := map[string]*StepCount{}
+	var order []string
+	err := f.store.View(ctx, func(r store.Reader) error {
+		var after *store.TransitionKey
+		for {
+			page, err := r.Transitions(ctx, store.TransitionQuery{After: after, Limit: takeBatch})
+			if err != nil {
+				return err
+			}
+			for _, t := range page {
+				c := by[t.Step]
+				if c == nil {
+					c = &StepCount{Step: t.Step}
+					by[t.Step] = c
+					order = append(order, t.Step)
+				}
+				c.Pending++
+				if t.DueAt.IsZero() {
+					c.Waiting++
+				}
+			}
+			if len(page) < takeBatch {
+				return nil
+			}
+			last := page[len(page)-1]
+			after = &store.TransitionKey{DueAt: last.DueAt, ID: last.ID}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]StepCount, 0, len(order))
+	for _, s := range order {
+		out = append(out, *by[s])
+	}
+	slices.SortFunc(out, func(a, b StepCount) int { return strings.Compare(a.Step, b.Step) })
+	return out, nil
+}
+
+// Events reads the event timeline.
+func (f *Facility) Events(ctx context.Context, q store.EventQuery) ([]store.Event, error) {
+	var out []store.Event
+	err := f.store.View(ctx, func(r store.Reader) (err error) {
+		out, err = r.Events(ctx, q)
+		return err
+	})
+	return out, err
+}
+
+// DefaultEventRetention is how long, on dxlab's clock, events are kept
+// before the driver prunes them.
+const DefaultEventRetention = 7 * 24 * time.Hour
+
+// pruneEvery is how often, on dxlab's clock, the driver prunes events.
+const pruneEvery = time.Hour
+
+// EventRetention is how long events are kept.
+func (f *Facility) EventRetention() time.Duration { return f.retention }
+
+// PruneEvents drops the events older than the retention, on dxlab's clock,
+// and reports how many.
+func (f *Facility) PruneEvents(ctx context.Context) (int, error) {
+	n := 0
+	before := f.clock.Now().Add(-f.retention)
+	err := f.store.Update(ctx, func(w store.Writer) (err error) {
+		n, err = w.PruneEvents(ctx, before)
+		return err
+	})
+	if err == nil && n > 0 {
+		f.log.Info("pruned old events", "events", n, "before", before)
+	}
+	return n, err
+}
+
+// maybePrune prunes events when pruneEvery has passed on dxlab's clock since
+// the last time (or this driver has not pruned yet).
+func (f *Facility) maybePrune(ctx context.Context) {
+	now := f.clock.Now()
+	if !f.lastPrune.IsZero() && now.Sub(f.lastPrune) < pruneEvery {
+		return
+	}
+	if _, err := f.PruneEvents(ctx); err != nil {
+		if ctx.Err() == nil {
+			f.log.Error("pruning events", "err", err)
+		}
+		return
+	}
+	f.lastPrune = now
+}

@@ -1,0 +1,145 @@
+package opclient
+
+import "time"
+
+// The operator API's answers. They are declared here, once, and the server
+// writes these very types, so that it and its clients cannot disagree.
+
+// Index lists the operator endpoints: GET /_dxlab/.
+type Index struct {
+	Name      string     `json:"name"`
+	Version   string     `json:"version"`
+	Endpoints []Endpoint `json:"endpoints"`
+}
+
+// Endpoint is one operator endpoint.
+type Endpoint struct {
+	Method  string `json:"method"`
+	Path    string `json:"path"`
+	Summary string `json:"summary"`
+}
+
+// Health is the health report: GET /_dxlab/health.
+type Health struct {
+	Status       string `json:"status"`
+	Version      string `json:"version"`
+	Addr         string `json:"addr"`
+	DataDir      string `json:"dataDir"`
+	Store        string `json:"store"`
+	Provisioning string `json:"provisioning"`
+	// Auth says how requests are authenticated: "accept-any" accepts any
+	// signature (the account comes from the access key).
+	Auth          string  `json:"auth"`
+	UptimeSeconds float64 `json:"uptimeSeconds"`
+	// EventRetentionSeconds is how long events are kept on dxlab's clock.
+	EventRetentionSeconds float64 `json:"eventRetentionSeconds"`
+	// Resources counts resources by kind and state.
+	Resources []ResourceCount `json:"resources"`
+	// PendingSteps counts pending steps; WaitingSteps those of them waiting
+	// for an operator.
+	PendingSteps int `json:"pendingSteps"`
+	WaitingSteps int `json:"waitingSteps"`
+}
+
+// ResourceCount is how many resources of a kind are in a state.
+type ResourceCount struct {
+	Kind  string `json:"kind"`
+	State string `json:"state"`
+	Count int    `json:"count"`
+}
+
+// Transition is a pending step of the simulated facility.
+type Transition struct {
+	ID           string     `json:"id"`
+	Step         string     `json:"step"`
+	Note         string     `json:"note"`
+	ResourceKind string     `json:"resourceKind"`
+	ResourceID   string     `json:"resourceId"`
+	Account      string     `json:"account"`
+	Region       string     `json:"region"`
+	CreatedAt    time.Time  `json:"createdAt"`
+	DueAt        *time.Time `json:"dueAt,omitempty"`
+	// WaitsForOperator marks a step that fires only when an operator fires
+	// it (the manual profile's human steps, and a step that kept failing).
+	WaitsForOperator bool `json:"waitsForOperator"`
+	// Attempts and LastError tell of firings that failed; the step is
+	// retried.
+	Attempts  int    `json:"attempts,omitempty"`
+	LastError string `json:"lastError,omitempty"`
+}
+
+// TransitionList is a page of pending transitions.
+type TransitionList struct {
+	Transitions []Transition `json:"transitions"`
+	NextToken   *string      `json:"nextToken,omitempty"`
+}
+
+// Fired answers firing one transition.
+type Fired struct {
+	Fired Transition `json:"fired"`
+}
+
+// FiredCount answers fire-due.
+type FiredCount struct {
+	Fired int `json:"fired"`
+}
+
+// Clock is the clock report.
+type Clock struct {
+	Now time.Time `json:"now"`
+	// OffsetSeconds is how far the clock runs ahead of the system clock.
+	OffsetSeconds float64 `json:"offsetSeconds,omitempty"`
+	// Fired is how many steps an advance fired.
+	Fired *int `json:"fired,omitempty"`
+}
+
+// Resource is one resource as operators see it, whoever owns it.
+type Resource struct {
+	Kind    string `json:"kind"`
+	ID      string `json:"id"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	State   string `json:"state"`
+	Version int64  `json:"version"`
+}
+
+// Event is one change of one resource.
+type Event struct {
+	// Seq orders events; a later event has a larger Seq.
+	Seq          int64     `json:"seq"`
+	At           time.Time `json:"at"`
+	ResourceKind string    `json:"resourceKind"`
+	ResourceID   string    `json:"resourceId"`
+	// Account owns the resource; Viewers may see it too.
+	Account string   `json:"account"`
+	Viewers []string `json:"viewers,omitempty"`
+	Region  string   `json:"region"`
+	// Action is "create", "update" or "delete".
+	Action string `json:"action"`
+	From   string `json:"from,omitempty"`
+	To     string `json:"to,omitempty"`
+	Cause  Cause  `json:"cause"`
+}
+
+// Cause says who or what made a change: an API call ("api"), a facility
+// step ("step") or an operator firing a step ("operator").
+type Cause struct {
+	Type       string `json:"type"`
+	RequestID  string `json:"requestId,omitempty"`
+	Account    string `json:"account,omitempty"`
+	Operation  string `json:"operation,omitempty"`
+	Step       string `json:"step,omitempty"`
+	Actor      string `json:"actor,omitempty"`
+	Transition string `json:"transition,omitempty"`
+}
+
+// EventList is a page of events.
+type EventList struct {
+	Events    []Event `json:"events"`
+	NextToken *string `json:"nextToken,omitempty"`
+}
+
+// ErrorBody is how the operator API answers an error.
+type ErrorBody struct {
+	Error string `json:"error"`
+}
