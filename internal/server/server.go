@@ -50,7 +50,7 @@ type Options struct {
 	// StrictPartners lets only the partners Accounts declares create
 	// interconnects and allocate hosted connections.
 	StrictPartners bool
-	// Quotas raise Direct Connect quotas, as "name=value".
+	// Quotas raise Direct Connect and Interconnect quotas, as "name=value".
 	Quotas []string
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// on shutdown; default 10s.
@@ -96,7 +96,19 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	quotas, err := directconnect.ParseQuotas(opts.Quotas)
+	var dxQuotas, icQuotas []string
+	for _, q := range opts.Quotas {
+		if name, _, _ := strings.Cut(q, "="); interconnect.IsQuota(name) {
+			icQuotas = append(icQuotas, q)
+		} else {
+			dxQuotas = append(dxQuotas, q)
+		}
+	}
+	quotas, err := directconnect.ParseQuotas(dxQuotas)
+	if err != nil {
+		return nil, err
+	}
+	icQuotaMap, err := interconnect.ParseQuotas(icQuotas)
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +131,7 @@ func New(opts Options) (*Server, error) {
 		Store: st, Facility: fac, Logger: opts.Logger,
 		Partners: opts.Accounts, StrictPartners: opts.StrictPartners, Quotas: quotas,
 	})
-	ic := interconnect.New(interconnect.Options{Facility: fac})
+	ic := interconnect.New(interconnect.Options{Store: st, Facility: fac, Quotas: icQuotaMap})
 	s := &Server{opts: opts, store: st, facility: fac, dx: dx, ic: ic, log: opts.Logger, started: time.Now()}
 
 	aws := protocol.New(protocol.Options{
@@ -129,12 +141,13 @@ func New(opts Options) (*Server, error) {
 		Logger:   opts.Logger,
 	})
 	ops := opapi.New(opapi.Options{
-		Facility: fac,
-		World:    dx,
-		Clock:    opts.Clock,
-		Version:  Version,
-		Store:    st.Describe(),
-		Started:  s.started,
+		Facility:     fac,
+		World:        dx,
+		Interconnect: ic,
+		Clock:        opts.Clock,
+		Version:      Version,
+		Store:        st.Describe(),
+		Started:      s.started,
 	})
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.URL.Path, opapi.Prefix) {
