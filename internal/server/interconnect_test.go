@@ -323,7 +323,9 @@ func TestInterconnectCreateChecks(t *testing.T) {
 		bad(func(r *icapi.CreateConnectionRequest) {
 			r.AttachPoint = &icapi.AttachPoint{DirectConnectGateway: smithy.Ptr("11111111-2222-4333-8444-555555555555")}
 		}, 404, "ResourceNotFoundException")
-		bad(func(r *icapi.CreateConnectionRequest) { r.AttachPoint = &icapi.AttachPoint{DirectConnectGateway: &otherGW} }, 404, "ResourceNotFoundException")
+		bad(func(r *icapi.CreateConnectionRequest) {
+			r.AttachPoint = &icapi.AttachPoint{DirectConnectGateway: &otherGW}
+		}, 404, "ResourceNotFoundException")
 		bad(func(r *icapi.CreateConnectionRequest) {
 			r.AttachPoint = &icapi.AttachPoint{Arn: smithy.Ptr("arn:aws:interconnect:us-east-1:" + account + ":connection/mcc-abcdefgh")}
 		}, 400, "InterconnectValidationException")
