@@ -11,6 +11,7 @@ import (
 	"time"
 
 	sdk "github.com/aws/aws-sdk-go-v2/service/directconnect"
+	sdktypes "github.com/aws/aws-sdk-go-v2/service/directconnect/types"
 	"github.com/fxamacker/cbor/v2"
 
 	"github.com/dxlab/dxlab/internal/api/icapi"
@@ -611,5 +612,16 @@ func TestInterconnectRoutes(t *testing.T) {
 	}
 	if st := operator(t, dx, "GET", "/_dxlab/v1/interconnect/connections/"+id, nil, &v); st != 200 || v.Connection.State != "available" || len(v.Connection.RemoteRoutes) != 2 || v.Connection.DirectConnectGateway != dxgw {
 		t.Errorf("view: %d %+v", st, v)
+	}
+	// What the customer allows on the gateway is what the other side learns.
+	_, err := dx.DirectConnect(account, "us-east-1").CreateDirectConnectGatewayAssociation(t.Context(), &sdk.CreateDirectConnectGatewayAssociationInput{
+		DirectConnectGatewayId: &dxgw, GatewayId: smithy.Ptr("vgw-0123456789abcdef0"),
+		AddAllowedPrefixesToDirectConnectGateway: []sdktypes.RouteFilterPrefix{{Cidr: smithy.Ptr("10.20.0.0/16")}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := operator(t, dx, "GET", "/_dxlab/v1/interconnect/connections/"+id, nil, &v); st != 200 || strings.Join(v.Connection.AdvertisedToRemote, ",") != "10.20.0.0/16" {
+		t.Errorf("advertised to the other cloud: %d %+v", st, v)
 	}
 }
