@@ -32,7 +32,6 @@ func routeLimit(vifType string) int {
 // (AWS sends thousands; dxlab a documented few, from documentation space).
 var publicPrefixes = []string{"198.18.0.0/15", "203.0.113.0/24", "2001:db8:aws::/48"}
 
-
 // advertised is what AWS advertises over a VIF.
 func (s *Service) advertised(ctx context.Context, r store.Reader, o *resource.Object[vif]) ([]string, error) {
 	v := o.Doc
