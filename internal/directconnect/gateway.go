@@ -1,6 +1,7 @@
 package directconnect
 
 import (
+	"cmp"
 	"context"
 	"regexp"
 	"strings"
@@ -196,6 +197,9 @@ func (s *Service) checkGatewayUnused(ctx context.Context, r store.Reader, id str
 		if o.Doc.DXGateway == id && live(string(o.Doc.State)) {
 			return fault.New(fault.Conflict, "Direct Connect Gateway %s has virtual interface %s attached; delete it first.", id, o.ID)
 		}
+	}
+	if ic, err := gateway.InUse(ctx, r, id); err != nil || ic != "" {
+		return cmp.Or(err, error(fault.New(fault.Conflict, "Direct Connect Gateway %s has AWS Interconnect connection %s attached; delete it first.", id, ic)))
 	}
 	return checkNoAssociations(ctx, r, id)
 }

@@ -61,9 +61,13 @@ const (
 	// Housekeeping is bookkeeping on a fixed timer whatever the profile, e.g.
 	// forgetting a resource some time after it was deleted.
 	Housekeeping
+	// Partner is a person or system on the other side of an AWS
+	// Interconnect connection: the other cloud's portal taking an
+	// activation key, acknowledging a new bandwidth.
+	Partner
 )
 
-var actorNames = map[Actor]string{Automation: "automation", AWSStaff: "aws-staff", Technician: "technician", Housekeeping: "housekeeping"}
+var actorNames = map[Actor]string{Automation: "automation", AWSStaff: "aws-staff", Technician: "technician", Housekeeping: "housekeeping", Partner: "partner"}
 
 func (a Actor) String() string {
 	if s, ok := actorNames[a]; ok {
@@ -78,6 +82,7 @@ const (
 	RealisticAutomation = 1 * time.Second
 	RealisticAWSStaff   = 3 * time.Second
 	RealisticTechnician = 5 * time.Second
+	RealisticPartner    = 10 * time.Second
 )
 
 // Step is one kind of transition a service registers.
@@ -239,11 +244,13 @@ func (f *Facility) Delay(s Step) (d time.Duration, manual bool) {
 	case Instant:
 		return 0, false
 	case Manual:
-		if s.Actor == AWSStaff || s.Actor == Technician {
+		if s.Actor == AWSStaff || s.Actor == Technician || s.Actor == Partner {
 			return 0, true
 		}
 	}
 	switch s.Actor {
+	case Partner:
+		return RealisticPartner, false
 	case AWSStaff:
 		return RealisticAWSStaff, false
 	case Technician:

@@ -7,11 +7,15 @@
 package gateway
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/resource"
+	"github.com/dxlab/dxlab/internal/store"
 )
 
 // The states of a Direct Connect gateway:
@@ -66,4 +70,63 @@ func CheckASN(asn int64) error {
 // ARN is a gateway's ARN: global, so without a region.
 func ARN(account, id string) string {
 	return fmt.Sprintf("arn:aws:directconnect::%s:dx-gateway/%s", account, id)
+}
+
+// InterconnectKind is the store kind of AWS Interconnect connections. A
+// connection's record has its attach point, a gateway, as its Parent.
+const InterconnectKind = "ic.connection"
+
+// AssociationKind is the store kind of Direct Connect gateway associations
+// (with a VGW or TGW); an association's record has its gateway as Parent.
+const AssociationKind = "dx.gateway-association"
+
+// Ref names a gateway as a parent.
+func Ref(id string) resource.Ref { return resource.Ref{Kind: Kind.Name, ID: id} }
+
+// InUse answers the id of an AWS Interconnect connection attached to the
+// gateway and not yet deleted, or "" when there is none: such a gateway
+// cannot be deleted.
+func InUse(ctx context.Context, r store.Reader, id string) (string, error) {
+	recs, err := r.List(ctx, store.ListQuery{Kind: InterconnectKind, Parent: Ref(id).String()})
+	if err != nil {
+		return "", err
+	}
+	for _, rec := range recs {
+		var doc struct {
+			State string `json:"state"`
+		}
+		if err := json.Unmarshal(rec.Data, &doc); err != nil {
+			return "", fmt.Errorf("decoding %s %s: %w", rec.Kind, rec.ID, err)
+		}
+		if doc.State != StateDeleted {
+			return rec.ID, nil
+		}
+	}
+	return "", nil
+}
+
+// AllowedPrefixes are the prefixes the gateway's live associations allow
+// (what a customer's VPCs announce through it), sorted and without
+// duplicates: what the other side of an AWS Interconnect connection
+// attached to the gateway learns.
+func AllowedPrefixes(ctx context.Context, r store.Reader, id string) ([]string, error) {
+	recs, err := r.List(ctx, store.ListQuery{Kind: AssociationKind, Parent: Ref(id).String()})
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, rec := range recs {
+		var doc struct {
+			State    string   `json:"state"`
+			Prefixes []string `json:"prefixes"`
+		}
+		if err := json.Unmarshal(rec.Data, &doc); err != nil {
+			return nil, fmt.Errorf("decoding %s %s: %w", rec.Kind, rec.ID, err)
+		}
+		if doc.State == "associated" || doc.State == "updating" || doc.State == "associating" {
+			out = append(out, doc.Prefixes...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }

@@ -10,30 +10,88 @@ import (
 
 	"github.com/dxlab/dxlab/internal/api/icapi"
 	"github.com/dxlab/dxlab/internal/caller"
+	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/page"
+	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/smithy"
+	"github.com/dxlab/dxlab/internal/store"
 )
 
-// Options configures a Service; Facility is required.
+// Options configures a Service; Store and Facility are required.
 type Options struct {
+	Store    store.Store
 	Facility *facility.Facility
+	// Quotas raise (or lower) quotas by name, as a Service Quotas increase
+	// would; see Quotas.
+	Quotas map[string]int
 }
 
 // Service implements AWS Interconnect.
 type Service struct {
-	// Unimplemented answers the operations this package does not have yet.
-	icapi.Unimplemented
-
+	store    store.Store
 	facility *facility.Facility
+	clock    clock.Clock
+	quotas   map[string]int
 }
 
 var _ icapi.Handler = (*Service)(nil)
 
-// New returns a Service.
+// New returns a Service and registers its steps with the facility.
 func New(opts Options) *Service {
-	return &Service{facility: opts.Facility}
+	s := &Service{store: opts.Store, facility: opts.Facility, clock: opts.Facility.Clock(), quotas: opts.Quotas}
+	s.facility.Register(s.connectionSteps()...)
+	return s
+}
+
+// update runs fn in one write transaction and then lets the facility
+// settle what fn scheduled.
+func (s *Service) update(ctx context.Context, fn func(tx *resource.Tx) error) error {
+	tx, err := resource.Update(ctx, s.store, s.clock.Now(), fn)
+	if err != nil {
+		return err
+	}
+	s.facility.Settle(tx.Scheduled())
+	return nil
+}
+
+func (s *Service) view(ctx context.Context, fn func(r store.Reader) error) error {
+	return s.store.View(ctx, fn)
+}
+
+func invalid(format string, args ...any) error {
+	return fault.New(fault.Invalid, format, args...)
+}
+
+// environmentIn finds an environment of region; any other is not found.
+func (s *Service) environmentIn(region, id string) (facility.Environment, error) {
+	for _, e := range s.facility.Environments() {
+		if e.Region == region && e.EnvironmentID == id {
+			return e, nil
+		}
+	}
+	return facility.Environment{}, fault.New(fault.NotFound, "Environment %s does not exist in %s.", id, region)
+}
+
+// provider is an environment's provider as the API writes it.
+func provider(e facility.Environment) *icapi.Provider {
+	out := &icapi.Provider{}
+	if v, ok := e.Provider["cloudServiceProvider"]; ok {
+		out.CloudServiceProvider = smithy.Ptr(v)
+	}
+	if v, ok := e.Provider["lastMileProvider"]; ok {
+		out.LastMileProvider = smithy.Ptr(v)
+	}
+	return out
+}
+
+// providerName is an environment's provider, whichever kind it is.
+func providerName(e facility.Environment) string {
+	for _, v := range e.Provider {
+		return v
+	}
+	return ""
 }
 
 // environmentPages: ListEnvironments returns 100 environments a page
@@ -46,17 +104,11 @@ func environment(e facility.Environment) icapi.Environment {
 		Type:          smithy.Ptr(e.Type),
 		Location:      smithy.Ptr(e.Location),
 		State:         smithy.Ptr(icapi.EnvironmentState(e.State)),
-		Provider:      &icapi.Provider{},
+		Provider:      provider(e),
 		Bandwidths: &icapi.Bandwidths{
 			Available: append([]string{}, e.Bandwidths.Available...),
 			Supported: append([]string{}, e.Bandwidths.Supported...),
 		},
-	}
-	if v, ok := e.Provider["cloudServiceProvider"]; ok {
-		out.Provider.CloudServiceProvider = smithy.Ptr(v)
-	}
-	if v, ok := e.Provider["lastMileProvider"]; ok {
-		out.Provider.LastMileProvider = smithy.Ptr(v)
 	}
 	if e.ActivationPageURL != "" {
 		out.ActivationPageUrl = smithy.Ptr(e.ActivationPageURL)
@@ -115,12 +167,10 @@ func (s *Service) ListEnvironments(ctx context.Context, in *icapi.ListEnvironmen
 }
 
 func (s *Service) GetEnvironment(ctx context.Context, in *icapi.GetEnvironmentRequest) (*icapi.GetEnvironmentResponse, error) {
-	region := caller.From(ctx).Region
-	for _, e := range s.facility.Environments() {
-		if e.Region == region && e.EnvironmentID == smithy.Deref(in.Id) {
-			env := environment(e)
-			return &icapi.GetEnvironmentResponse{Environment: &env}, nil
-		}
+	e, err := s.environmentIn(caller.From(ctx).Region, smithy.Deref(in.Id))
+	if err != nil {
+		return nil, err
 	}
-	return nil, fault.New(fault.NotFound, "Environment %s does not exist in %s.", smithy.Deref(in.Id), region)
+	env := environment(e)
+	return &icapi.GetEnvironmentResponse{Environment: &env}, nil
 }

@@ -45,7 +45,10 @@ type Options struct {
 	// World takes ports, devices and BGP sessions down and up; nil leaves
 	// those endpoints out.
 	World World
-	Clock clock.Clock
+	// Interconnect plays the other side of AWS Interconnect connections;
+	// nil leaves those endpoints out.
+	Interconnect Interconnect
+	Clock        clock.Clock
 	// Version, Store, DataDir, Auth and Started feed the health report;
 	// Addr tells the address dxlab listens on once it does.
 	Version string
@@ -99,7 +102,7 @@ func (a *api) routes() []route {
 		{"POST", "/_dxlab/v1/clock/advance", "move the clock forward (?by=15m) and carry out what came due", a.advance},
 		{"GET", "/_dxlab/v1/resources/{id}", "one resource by id, whoever owns it: kind, owner, region, state", a.resource},
 		{"GET", "/_dxlab/v1/events", "the event timeline, oldest first: ?resource=&account=&kind=&since=&until=&after=<seq>&limit=&nextToken=", a.events},
-	}, a.worldRoutes()...)
+	}, append(a.worldRoutes(), a.interconnectRoutes()...)...)
 }
 
 // New returns the operator API's handler, to mount at Prefix.

@@ -89,7 +89,9 @@ var implemented = map[string][]string{
 		"AcceptDirectConnectGatewayAssociationProposal", "DeleteDirectConnectGatewayAssociationProposal",
 		"DescribeDirectConnectGatewayAttachments", "AssociateVirtualInterface", "DescribeRouterConfiguration",
 		"StartBgpFailoverTest", "StopBgpFailoverTest", "ListVirtualInterfaceTestHistory", "ListVirtualInterfaceRoutes"},
-	"Interconnect": {"GetEnvironment", "ListEnvironments"},
+	"Interconnect": {"GetEnvironment", "ListEnvironments", "CreateConnection", "GetConnection", "ListConnections", "UpdateConnection",
+		"DeleteConnection", "ListAttachPoints", "DescribeConnectionProposal", "AcceptConnectionProposal",
+		"TagResource", "UntagResource", "ListTagsForResource"},
 }
 
 func TestImplementedOperations(t *testing.T) {

@@ -52,7 +52,7 @@ type Options struct {
 	// StrictPartners lets only the partners Accounts declares create
 	// interconnects and allocate hosted connections.
 	StrictPartners bool
-	// Quotas raise Direct Connect quotas, as "name=value".
+	// Quotas raise Direct Connect and Interconnect quotas, as "name=value".
 	Quotas []string
 	// EventRetention is how long events are kept, on dxlab's clock; default
 	// facility.DefaultEventRetention.
@@ -111,7 +111,19 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	quotas, err := directconnect.ParseQuotas(opts.Quotas)
+	var dxQuotas, icQuotas []string
+	for _, q := range opts.Quotas {
+		if name, _, _ := strings.Cut(q, "="); interconnect.IsQuota(name) {
+			icQuotas = append(icQuotas, q)
+		} else {
+			dxQuotas = append(dxQuotas, q)
+		}
+	}
+	quotas, err := directconnect.ParseQuotas(dxQuotas)
+	if err != nil {
+		return nil, err
+	}
+	icQuotaMap, err := interconnect.ParseQuotas(icQuotas)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +150,7 @@ func New(opts Options) (*Server, error) {
 		Store: st, Facility: fac, Logger: opts.Logger,
 		Partners: opts.Accounts, StrictPartners: opts.StrictPartners, Quotas: quotas,
 	})
-	ic := interconnect.New(interconnect.Options{Facility: fac})
+	ic := interconnect.New(interconnect.Options{Store: st, Facility: fac, Quotas: icQuotaMap})
 	// Steps an earlier run under manual left for an operator follow this
 	// run's profile (docs/behavior.md).
 	if _, err := fac.Retime(context.Background()); err != nil {
@@ -158,15 +170,16 @@ func New(opts Options) (*Server, error) {
 		},
 	})
 	ops := opapi.New(opapi.Options{
-		Facility: fac,
-		World:    dx,
-		Clock:    opts.Clock,
-		Version:  Version,
-		Store:    st.Describe(),
-		DataDir:  opts.DataDir,
-		Addr:     s.Addr,
-		Started:  s.started,
-		Logger:   opts.Logger,
+		Facility:     fac,
+		World:        dx,
+		Interconnect: icOperator{ic},
+		Clock:        opts.Clock,
+		Version:      Version,
+		Store:        st.Describe(),
+		DataDir:      opts.DataDir,
+		Addr:         s.Addr,
+		Started:      s.started,
+		Logger:       opts.Logger,
 	})
 	metricsHandler := met.Handler()
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -133,10 +133,6 @@ func TestInterconnectSpeaksCBOR(t *testing.T) {
 	if code != 400 || !strings.Contains(e["message"].(string), "Member must have value less than or equal to 100") {
 		t.Errorf("maxResults 101: %d %v", code, e)
 	}
-	code, e = cborCall(t, dx, "ListConnections", icapi.ListConnectionsRequest{}, nil)
-	if code != 400 || !strings.HasSuffix(e["__type"].(string), "#NotImplementedException") || !strings.Contains(e["message"].(string), "ListConnections") {
-		t.Errorf("unimplemented: %d %v", code, e)
-	}
 }
 
 func TestInterconnectSpeaksJSON10(t *testing.T) {

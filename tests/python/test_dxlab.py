@@ -241,6 +241,13 @@ def _operator(method, path):
         return json.loads(resp.read())
 
 
+def _operator_json(method, path, body):
+    req = urllib.request.Request(endpoint() + path, method=method, data=json.dumps(body).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read())
+
+
 def _arn(account, connection_id, region=REGION):
     return "arn:aws:directconnect:%s:%s:dxcon/%s" % (region, account, connection_id)
 
@@ -722,9 +729,87 @@ class _InterconnectTests:
         self.assertClientError(lambda: self.ic.get_environment(id="e" * 65),
                                "InterconnectValidationException", message_contains=("id", "64"))
 
-    def test_unimplemented_operation(self):
-        self.assertClientError(lambda: self.ic.list_connections(), "NotImplementedException",
-                               message_contains=("ListConnections",))
+    def _gateway(self, account):
+        gw = _dx(account).create_direct_connect_gateway(directConnectGatewayName="to-other-clouds")
+        return gw["directConnectGateway"]["directConnectGatewayId"]
+
+    def test_connection_lifecycle(self):
+        account = new_account()
+        ic = _interconnect(self.protocol, account=account)
+        gw = self._gateway(account)
+        points = ic.list_attach_points(environmentId="mce-aws-gcp-iad")["attachPoints"]
+        self.assertEqual(points, [{"type": "DirectConnectGateway", "identifier": gw, "name": "to-other-clouds"}])
+        # botocore fills clientToken itself (an idempotency token).
+        conn = ic.create_connection(environmentId="mce-aws-gcp-iad", bandwidth="1Gbps",
+                                    attachPoint={"directConnectGateway": gw}, description="to GCP",
+                                    remoteAccount={"identifier": "my-gcp-project"}, tags={"team": "net"})["connection"]
+        cid = conn["id"]
+        self.assertRegex(cid, r"^mcc-[a-z0-9]{8}$")
+        self.assertEqual(conn["arn"], "arn:aws:interconnect:%s:%s:connection/%s" % (REGION, account, cid))
+        self.assertEqual(conn["state"], "requested")
+        self.assertTrue(conn["activationKey"])
+        self.assertEqual(conn["tags"], {"team": "net"})
+        # The instant profile: the partner's portal took the key at once.
+        ic.get_waiter("connection_available").wait(identifier=cid)
+        got = ic.get_connection(identifier=cid)["connection"]
+        self.assertEqual(got["state"], "available")
+        self.assertNotIn("activationKey", got)
+
+        listed = ic.list_connections(provider={"cloudServiceProvider": "gcp"}, state="available",
+                                     attachPoint={"directConnectGateway": gw})["connections"]
+        self.assertEqual([c["id"] for c in listed], [cid])
+        self.assertEqual(ic.list_connections(environmentId="mce-aws-oci-iad")["connections"], [])
+
+        up = ic.update_connection(identifier=cid, description="renamed", bandwidth="2Gbps")["connection"]
+        self.assertEqual((up["state"], up["description"]), ("updating", "renamed"))
+        self.assertEqual(ic.get_connection(identifier=cid)["connection"]["bandwidth"], "2Gbps")
+
+        ic.tag_resource(arn=conn["arn"], tags={"env": "prod"})
+        ic.untag_resource(arn=conn["arn"], tagKeys=["team"])
+        self.assertEqual(ic.list_tags_for_resource(arn=conn["arn"])["tags"], {"env": "prod"})
+
+        # Another account does not see it; the gateway cannot go while it is attached.
+        other = _interconnect(self.protocol, account=new_account())
+        self.assertClientError(lambda: other.get_connection(identifier=cid), "ResourceNotFoundException", status=404)
+        self.assertClientError(lambda: _dx(account).delete_direct_connect_gateway(directConnectGatewayId=gw),
+                               "DirectConnectClientException", message_contains=(cid,))
+
+        deleted = ic.delete_connection(identifier=cid)["connection"]
+        self.assertEqual(deleted["state"], "deleting")
+        ic.get_waiter("connection_deleted").wait(identifier=cid)
+        self.assertEqual(ic.get_connection(identifier=cid)["connection"]["state"], "deleted")
+        _dx(account).delete_direct_connect_gateway(directConnectGatewayId=gw)
+
+    def test_quota(self):
+        account = new_account()
+        ic = _interconnect(self.protocol, account=account)
+        gw = self._gateway(account)
+        for _ in range(2):
+            ic.create_connection(environmentId="mce-aws-gcp-iad", bandwidth="1Gbps", attachPoint={"directConnectGateway": gw})
+        err = self.assertClientError(
+            lambda: ic.create_connection(environmentId="mce-aws-gcp-iad", bandwidth="1Gbps", attachPoint={"directConnectGateway": gw}),
+            "ServiceQuotaExceededException", status=402)
+        self.assertIsInstance(err, ic.exceptions.ServiceQuotaExceededException)
+
+    def test_partner_proposal(self):
+        account = new_account()
+        ic = _interconnect(self.protocol, account=account)
+        gw = self._gateway(account)
+        key = _operator_json("POST", "/_dxlab/v1/interconnect/proposals", {
+            "environmentId": "mce-aws-gcp-iad", "bandwidth": "5Gbps", "account": account, "region": REGION})["activationKey"]
+        proposal = ic.describe_connection_proposal(activationKey=key)
+        self.assertEqual((proposal["bandwidth"], proposal["environmentId"], proposal["location"], proposal["provider"]),
+                         ("5Gbps", "mce-aws-gcp-iad", "us-east4", {"cloudServiceProvider": "gcp"}))
+        self.assertClientError(lambda: _interconnect(self.protocol, account=new_account()).describe_connection_proposal(activationKey=key),
+                               "ResourceNotFoundException", status=404)
+        conn = ic.accept_connection_proposal(activationKey=key, attachPoint={"directConnectGateway": gw},
+                                             tags={"side": "gcp"})["connection"]
+        self.assertEqual(conn["bandwidth"], "5Gbps")
+        ic.get_waiter("connection_available").wait(identifier=conn["id"])
+        self.assertClientError(lambda: ic.accept_connection_proposal(activationKey=key, attachPoint={"directConnectGateway": gw}),
+                               "InterconnectClientException", status=400)
+        self.assertClientError(lambda: ic.describe_connection_proposal(activationKey="garbage"),
+                               "InterconnectValidationException", status=400)
 
 
 class InterconnectJSONTest(_InterconnectTests, DxlabTestCase):
@@ -744,7 +829,7 @@ class InterconnectCBORTest(_InterconnectTests, DxlabTestCase):
 @unittest.skipIf(shutil.which("aws") is None, "aws (AWS CLI) is not on PATH")
 class AwsCliTest(DxlabTestCase):
 
-    def aws(self, account, *args, expect_rc=0):
+    def aws(self, account, *args, expect_rc=0, raw=False):
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         env.update({
             "AWS_ACCESS_KEY_ID": account,
@@ -759,7 +844,7 @@ class AwsCliTest(DxlabTestCase):
         )
         self.assertEqual(proc.returncode, expect_rc,
                          "aws %s\nstdout: %s\nstderr: %s" % (" ".join(args), proc.stdout, proc.stderr))
-        if expect_rc == 0:
+        if expect_rc == 0 and not raw:
             return json.loads(proc.stdout)
         return proc
 
@@ -787,6 +872,20 @@ class AwsCliTest(DxlabTestCase):
                         "--connection-id", UNKNOWN_CONNECTION_ID, expect_rc=255)
         self.assertIn("DirectConnectClientException", proc.stderr)
         self.assertIn("Could not find Connection with ID %s" % UNKNOWN_CONNECTION_ID, proc.stderr)
+
+    def test_interconnect_wait_connection_available(self):
+        account = new_account()
+        gw = self.aws(account, "directconnect", "create-direct-connect-gateway",
+                      "--direct-connect-gateway-name", "cli-gw")["directConnectGateway"]["directConnectGatewayId"]
+        conn = self.aws(account, "interconnect", "create-connection", "--environment-id", "mce-aws-gcp-iad",
+                        "--bandwidth", "1Gbps", "--attach-point", "directConnectGateway=" + gw,
+                        "--description", "from the CLI")["connection"]
+        self.assertEqual(conn["state"], "requested")
+        self.aws(account, "interconnect", "wait", "connection-available", "--identifier", conn["id"], raw=True)
+        got = self.aws(account, "interconnect", "get-connection", "--identifier", conn["id"])["connection"]
+        self.assertEqual(got["state"], "available")
+        self.aws(account, "interconnect", "delete-connection", "--identifier", conn["id"])
+        self.aws(account, "interconnect", "wait", "connection-deleted", "--identifier", conn["id"], raw=True)
 
     def test_interconnect_list_environments(self):
         # The CLI follows nextToken itself, so a page size of 1 still yields all.

@@ -1,0 +1,112 @@
+package interconnect
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dxlab/dxlab/internal/caller"
+	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/resource"
+)
+
+// Quota is a limit on the connections an account holds with one provider.
+// AWS publishes no quotas page for Interconnect; the defaults are what is
+// known (GCP: 2 per account; Azure's preview: 1 per region), the rest
+// dxlab's choice. An operator raises one as a Service Quotas increase would
+// (the --quota flag, e.g. --quota interconnect-gcp-connections=5).
+type Quota struct {
+	Name     string
+	Provider string
+	Default  int
+	// PerRegion counts in each region apart; otherwise across the account.
+	PerRegion   bool
+	Description string
+}
+
+// The quotas, as data. A provider not listed has otherQuota.
+var quotas = []Quota{
+	{"interconnect-gcp-connections", "gcp", 2, false, "Google Cloud connections per account"},
+	{"interconnect-oci-connections", "oci", 2, false, "Oracle Cloud Infrastructure connections per account"},
+	{"interconnect-azure-connections", "azure", 1, true, "Microsoft Azure (preview) connections per Region per account"},
+	{"interconnect-lumen-connections", "lumen", 2, false, "Lumen last-mile connections per account"},
+	{"interconnect-aws-test-connections", "aws-test", 10, true, "test environment connections per Region per account"},
+	{otherQuota, "", 2, false, "connections per account with any other provider"},
+}
+
+const otherQuota = "interconnect-other-connections"
+
+// Quotas lists the quotas with their defaults, for docs and flags.
+func Quotas() []Quota { return quotas }
+
+// IsQuota reports whether name is one of Interconnect's quotas.
+func IsQuota(name string) bool {
+	_, ok := findQuota(name)
+	return ok
+}
+
+func findQuota(name string) (Quota, bool) {
+	for _, q := range quotas {
+		if q.Name == name {
+			return q, true
+		}
+	}
+	return Quota{}, false
+}
+
+// ParseQuotas reads name=value pairs into overrides of the defaults.
+func ParseQuotas(pairs []string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, p := range pairs {
+		name, v, ok := strings.Cut(p, "=")
+		var n int
+		if _, err := fmt.Sscanf(v, "%d", &n); !ok || err != nil || n < 0 {
+			return nil, fmt.Errorf("quota %q: want name=number, e.g. interconnect-gcp-connections=5", p)
+		}
+		if !IsQuota(name) {
+			names := make([]string, len(quotas))
+			for i, q := range quotas {
+				names[i] = q.Name
+			}
+			sort.Strings(names)
+			return nil, fmt.Errorf("quota %q: no quota named %s (known: %s)", p, name, strings.Join(names, ", "))
+		}
+		out[name] = n
+	}
+	return out, nil
+}
+
+func quotaFor(provider string) Quota {
+	for _, q := range quotas {
+		if q.Provider == provider {
+			return q
+		}
+	}
+	q, _ := findQuota(otherQuota)
+	return q
+}
+
+// takeQuota takes one unit of the provider's quota for a new connection, by
+// a claim in its transaction: the unit is released when the connection is
+// deleted, and two concurrent creates never both take the last one.
+func (s *Service) takeQuota(ctx context.Context, tx *resource.Tx, provider string, owner resource.Ref) error {
+	who := caller.From(ctx)
+	q := quotaFor(provider)
+	limit := q.Default
+	if n, ok := s.quotas[q.Name]; ok {
+		limit = n
+	}
+	region := ""
+	if q.PerRegion {
+		region = who.Region
+	}
+	scope := "quota:" + q.Name + ":" + who.Account + ":" + region
+	_, err := tx.ClaimAny(ctx, scope, limit, owner)
+	if errors.Is(err, resource.ErrNoSlot) {
+		return fault.New(fault.QuotaExceeded, "Another %s connection would exceed the quota of %d %s (quota %s).",
+			provider, limit, q.Description, q.Name)
+	}
+	return err
+}
