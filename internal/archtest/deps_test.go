@@ -73,6 +73,8 @@ func TestLayerBoundaries(t *testing.T) {
 			"the store knows persistence only"},
 		{"internal/store/sqlite", []string{module + "internal/api/", module + "internal/protocol", module + "internal/directconnect", "net/http"},
 			"the store knows persistence only"},
+		{"internal/store/postgres", []string{module + "internal/api/", module + "internal/protocol", module + "internal/directconnect", "net/http"},
+			"the store knows persistence only"},
 		{"internal/facility", []string{module + "internal/api/", module + "internal/protocol", module + "internal/directconnect", "net/http", "database/sql"},
 			"the facility moves resources through the service's steps, on the store"},
 		{"internal/smithy", []string{"net/http", module + "internal/directconnect"},
