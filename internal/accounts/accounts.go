@@ -52,6 +52,15 @@ func (d *Directory) DefaultAccount() string {
 	return d.Default
 }
 
+// SecretFor returns the secret of an access key the file listed.
+func (d *Directory) SecretFor(accessKeyID string) (string, bool) {
+	k, ok := d.keys[accessKeyID]
+	return k.SecretAccessKey, ok && k.SecretAccessKey != ""
+}
+
+// Len is how many access keys the file listed.
+func (d *Directory) Len() int { return len(d.keys) }
+
 // Lookup returns the key with an id, if the file listed it.
 func (d *Directory) Lookup(accessKeyID string) (Key, bool) {
 	k, ok := d.keys[accessKeyID]

@@ -12,10 +12,12 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/dxlab/dxlab/internal/accounts"
 	"github.com/dxlab/dxlab/internal/facility"
+	"github.com/dxlab/dxlab/internal/protocol"
 	"github.com/dxlab/dxlab/internal/server"
 )
 
@@ -87,6 +89,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	accountsFile := fs.String("accounts", env("DXLAB_ACCOUNTS", ""), "credentials file mapping access keys to accounts (env DXLAB_ACCOUNTS)")
 	locations := fs.String("locations", env("DXLAB_LOCATIONS", ""), "location catalog to use instead of the built-in one (env DXLAB_LOCATIONS)")
 	logLevel := fs.String("log-level", env("DXLAB_LOG_LEVEL", "info"), "debug, info, warn or error (env DXLAB_LOG_LEVEL)")
+	storeURL := fs.String("store", env("DXLAB_STORE", ""), "a postgres:// URL to keep everything in PostgreSQL, shared by every replica using it; empty keeps the embedded store in --data-dir (env DXLAB_STORE)")
+	auth := fs.String("auth", env("DXLAB_AUTH", string(protocol.AcceptAny)), "accept-any (read the account from the credential, check nothing) or strict (verify every signature with the --accounts secrets) (env DXLAB_AUTH)")
+	token := fs.String("operator-token", env("DXLAB_OPERATOR_TOKEN", ""), "token operator requests must carry as Authorization: Bearer <token>; required to listen beyond loopback (env DXLAB_OPERATOR_TOKEN)")
+	tokenFile := fs.String("operator-token-file", env("DXLAB_OPERATOR_TOKEN_FILE", ""), "file holding the operator token (env DXLAB_OPERATOR_TOKEN_FILE)")
+	allowedHosts := fs.String("allowed-hosts", env("DXLAB_ALLOWED_HOSTS", ""), "comma-separated host names dxlab answers to besides IP addresses, localhost and this machine's name; * for any (env DXLAB_ALLOWED_HOSTS)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -106,7 +113,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
-	opts := server.Options{DataDir: *dataDir, Profile: prof, LocationsFile: *locations, Logger: log}
+	authMode, err := protocol.ParseAuth(*auth)
+	if err != nil {
+		return usageError{err}
+	}
+	opts := server.Options{DataDir: *dataDir, Store: *storeURL, Profile: prof, LocationsFile: *locations, Logger: log,
+		Auth: authMode, OperatorToken: *token}
+	for _, h := range strings.Split(*allowedHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			opts.AllowedHosts = append(opts.AllowedHosts, h)
+		}
+	}
+	if *tokenFile != "" {
+		if *token != "" {
+			return usageError{errors.New("give the operator token either by --operator-token or by --operator-token-file, not both")}
+		}
+		data, err := os.ReadFile(*tokenFile)
+		if err != nil {
+			return fmt.Errorf("operator token: %w", err)
+		}
+		if opts.OperatorToken = strings.TrimSpace(string(data)); opts.OperatorToken == "" {
+			return fmt.Errorf("operator token file %s is empty", *tokenFile)
+		}
+	}
 	if *accountsFile != "" {
 		if opts.Accounts, err = accounts.Load(*accountsFile); err != nil {
 			return err

@@ -6,6 +6,7 @@ package dxlabtest
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,6 +26,7 @@ import (
 	"github.com/dxlab/dxlab/internal/accounts"
 	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/facility"
+	"github.com/dxlab/dxlab/internal/protocol"
 	"github.com/dxlab/dxlab/internal/server"
 )
 
@@ -44,6 +46,17 @@ type Options struct {
 	// it, every error dxlab logs (an internal error answered to a client, a
 	// step that failed) fails the test.
 	AllowErrors bool
+	// Store is a postgres:// URL to use instead of the embedded store.
+	Store string
+	// Auth defaults to accept-any; strict needs Accounts with keys.
+	Auth protocol.Auth
+	// WallClock is what strict auth checks signing times against; default
+	// the system clock.
+	WallClock clock.Clock
+	// OperatorToken guards the operator API; default a random one, which
+	// Operator and Raw send. Set NoOperatorToken for none.
+	OperatorToken   string
+	NoOperatorToken bool
 }
 
 // Instance is a running dxlab.
@@ -53,8 +66,10 @@ type Instance struct {
 	DataDir string
 	Clock   *clock.Fake
 	Server  *server.Server
-	stop    context.CancelFunc
-	done    chan error
+	// OperatorToken is the token Operator and Raw send to the operator API.
+	OperatorToken string
+	stop          context.CancelFunc
+	done          chan error
 }
 
 // New starts a dxlab that stops when the test ends.
@@ -69,13 +84,20 @@ func New(t testing.TB, opts Options) *Instance {
 	if opts.Clock == nil {
 		opts.Clock = clock.NewFake(Start)
 	}
+	if opts.OperatorToken == "" && !opts.NoOperatorToken {
+		opts.OperatorToken = "test-" + rand.Text()
+	}
 	errs := newErrorLog()
 	srv, err := server.New(server.Options{
-		DataDir:  opts.DataDir,
-		Profile:  opts.Profile,
-		Accounts: opts.Accounts,
-		Clock:    opts.Clock,
-		Logger:   slog.New(errs),
+		DataDir:       opts.DataDir,
+		Store:         opts.Store,
+		Profile:       opts.Profile,
+		Accounts:      opts.Accounts,
+		Clock:         opts.Clock,
+		Logger:        slog.New(errs),
+		Auth:          opts.Auth,
+		WallClock:     opts.WallClock,
+		OperatorToken: opts.OperatorToken,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +109,7 @@ func New(t testing.TB, opts Options) *Instance {
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &Instance{
 		t: t, URL: "http://" + ln.Addr().String(), DataDir: opts.DataDir, Clock: opts.Clock,
-		Server: srv, stop: cancel, done: make(chan error, 1),
+		Server: srv, OperatorToken: opts.OperatorToken, stop: cancel, done: make(chan error, 1),
 	}
 	go func() { in.done <- srv.Serve(ctx, ln) }()
 	t.Cleanup(func() {
@@ -187,12 +209,16 @@ func (in *Instance) Operator(method, path string, out any) int {
 	return resp.StatusCode
 }
 
-// Raw sends one raw HTTP request to the instance.
+// Raw sends one raw HTTP request to the instance. Requests to the operator
+// API carry the operator token unless headers set Authorization.
 func (in *Instance) Raw(method, path string, headers map[string]string, body []byte) (*http.Response, []byte) {
 	in.t.Helper()
 	req, err := http.NewRequest(method, in.URL+path, bytes.NewReader(body))
 	if err != nil {
 		in.t.Fatal(err)
+	}
+	if strings.HasPrefix(path, "/_dxlab/") && in.OperatorToken != "" {
+		req.Header.Set("Authorization", "Bearer "+in.OperatorToken)
 	}
 	for k, v := range headers {
 		req.Header.Set(k, v)
@@ -210,8 +236,8 @@ func (in *Instance) Raw(method, path string, headers map[string]string, body []b
 }
 
 // SigV4 returns an Authorization header value whose credential scope names
-// account (as a 12-digit access key) and region. The signature is not
-// checked yet, so any will do.
+// account (as a 12-digit access key) and region. Its signature is made up:
+// good for the default accept-any auth only.
 func SigV4(account, region, service string) string {
 	return fmt.Sprintf("AWS4-HMAC-SHA256 Credential=%s/20261102/%s/%s/aws4_request, SignedHeaders=host;x-amz-date, Signature=%064d",
 		account, region, service, 0)

@@ -6,9 +6,12 @@ package opapi
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,6 +43,10 @@ type Options struct {
 	Version string
 	Store   string
 	Started time.Time
+	// Token, when set, must come as "Authorization: Bearer <token>" with
+	// every request that changes something, and with every request from
+	// beyond loopback but the health report.
+	Token string
 }
 
 // Error is an error with the HTTP status it answers with.
@@ -53,19 +60,62 @@ func (e *Error) Error() string { return e.Message }
 type handlerFunc func(r *http.Request) (any, error)
 
 // New returns the operator API's handler, to mount at Prefix.
+//
+// Changing requests (POST) a browser sends from another site are refused
+// (Sec-Fetch-Site or Origin says so), so that no web page the operator
+// visits can fire steps or move the clock.
 func New(opts Options) http.Handler {
 	a := &api{opts: opts}
 	mux := http.NewServeMux()
 	mux.Handle("GET /_dxlab/health", a.wrap(a.health))
-	mux.Handle("GET /_dxlab/v1/transitions", a.wrap(a.transitions))
-	mux.Handle("POST /_dxlab/v1/transitions/{id}/fire", a.wrap(a.fire))
-	mux.Handle("POST /_dxlab/v1/transitions/fire-due", a.wrap(a.fireDue))
-	mux.Handle("GET /_dxlab/v1/clock", a.wrap(a.clock))
-	mux.Handle("POST /_dxlab/v1/clock/advance", a.wrap(a.advance))
+	mux.Handle("GET /_dxlab/v1/transitions", a.guarded(a.transitions))
+	mux.Handle("POST /_dxlab/v1/transitions/{id}/fire", a.guarded(a.fire))
+	mux.Handle("POST /_dxlab/v1/transitions/fire-due", a.guarded(a.fireDue))
+	mux.Handle("GET /_dxlab/v1/clock", a.guarded(a.clock))
+	mux.Handle("POST /_dxlab/v1/clock/advance", a.guarded(a.advance))
 	mux.Handle("/_dxlab/", a.wrap(func(r *http.Request) (any, error) {
 		return nil, &Error{http.StatusNotFound, fmt.Sprintf("no operator endpoint %s %s", r.Method, r.URL.Path)}
 	}))
-	return mux
+	cross := http.NewCrossOriginProtection()
+	cross.SetDenyHandler(a.wrap(func(r *http.Request) (any, error) {
+		return nil, &Error{http.StatusForbidden, "cross-site requests may not change dxlab: send operator requests from a program, not a web page"}
+	}))
+	return cross.Handler(mux)
+}
+
+// guarded wraps a handler that needs the operator token when one is set.
+func (a *api) guarded(fn handlerFunc) http.Handler {
+	return a.wrap(func(r *http.Request) (any, error) {
+		if err := a.authorize(r); err != nil {
+			return nil, err
+		}
+		return fn(r)
+	})
+}
+
+// authorize checks the token: always for a change, for a read only from
+// beyond loopback.
+func (a *api) authorize(r *http.Request) error {
+	if a.opts.Token == "" {
+		return nil
+	}
+	if r.Method == http.MethodGet && fromLoopback(r) {
+		return nil
+	}
+	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(a.opts.Token)) != 1 {
+		return &Error{http.StatusUnauthorized, "this operator request needs the operator token: send Authorization: Bearer <token>"}
+	}
+	return nil
+}
+
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 type api struct {
@@ -82,6 +132,9 @@ func (a *api) wrap(fn handlerFunc) http.Handler {
 				e = &Error{http.StatusInternalServerError, err.Error()}
 			}
 			status, v = e.Status, map[string]string{"error": e.Message}
+			if status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="dxlab operator"`)
+			}
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
@@ -255,12 +308,12 @@ func (a *api) clock(*http.Request) (any, error) {
 	return c, nil
 }
 
-// advance moves the clock forward by ?by=<duration> (e.g. 90s, 15m) and
-// fires what came due.
+// advance moves the clock forward by ?by=<duration> (e.g. 90s, 15m, 1d,
+// 2d12h) and fires what came due.
 func (a *api) advance(r *http.Request) (any, error) {
-	by, err := time.ParseDuration(r.URL.Query().Get("by"))
+	by, err := ParseDuration(r.URL.Query().Get("by"))
 	if err != nil || by <= 0 {
-		return nil, &Error{http.StatusBadRequest, "give a positive duration to advance by, e.g. ?by=15m"}
+		return nil, &Error{http.StatusBadRequest, "give a positive duration to advance by, e.g. ?by=15m, ?by=36h or ?by=2d"}
 	}
 	n, err := a.opts.Facility.Advance(r.Context(), by)
 	if errors.Is(err, facility.ErrClockBound) {
@@ -273,4 +326,33 @@ func (a *api) advance(r *http.Request) (any, error) {
 	report := c.(Clock)
 	report.Fired = &n
 	return report, nil
+}
+
+// ParseDuration reads a Go duration ("90s", "1h30m") that may start with a
+// whole number of days ("1d", "2d12h"). A day is 24 hours of dxlab's clock.
+func ParseDuration(s string) (time.Duration, error) {
+	days, rest, found := strings.Cut(s, "d")
+	if !found {
+		return time.ParseDuration(s)
+	}
+	n, err := strconv.ParseUint(days, 10, 31)
+	if err != nil || days == "" || days[0] == '+' {
+		return 0, fmt.Errorf("duration %q: the days must be a whole number, as in 2d12h", s)
+	}
+	const day = 24 * time.Hour
+	if n > uint64(math.MaxInt64/day) {
+		return 0, fmt.Errorf("duration %q is too long", s)
+	}
+	d := time.Duration(n) * day
+	if rest == "" {
+		return d, nil
+	}
+	more, err := time.ParseDuration(rest)
+	if err != nil || more < 0 {
+		return 0, fmt.Errorf("duration %q: after the days comes a duration such as 12h", s)
+	}
+	if d > math.MaxInt64-more {
+		return 0, fmt.Errorf("duration %q is too long", s)
+	}
+	return d + more, nil
 }

@@ -62,7 +62,7 @@ func FuzzAWSJSON(f *testing.F) {
 	f.Add(uint8(60), []byte(`{"resourceArn":"arn:aws:directconnect:us-east-1:123456789012:dxcon/dxcon-ffffffff","tags":[{"key":"k","value":null}]}`))
 	f.Add(uint8(70), []byte(`{"maxResults":1e99,"provider":{"cloudServiceProvider":"gcp","lastMileProvider":"x"}}`))
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
-		req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
+		req := httptest.NewRequest("POST", "http://127.0.0.1:4580/", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 		req.Header.Set("X-Amz-Target", targets[int(which)%len(targets)])
 		rec := httptest.NewRecorder()
@@ -88,7 +88,7 @@ func FuzzRPCv2CBOR(f *testing.F) {
 	f.Add(uint8(2), []byte{0xbf, 0x61, 0x61, 0xc1, 0xfb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0, 0xff})
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		op := icapi.OperationNames[int(which)%len(icapi.OperationNames)]
-		req := httptest.NewRequest("POST", "/service/Interconnect/operation/"+op, bytes.NewReader(body))
+		req := httptest.NewRequest("POST", "http://127.0.0.1:4580/service/Interconnect/operation/"+op, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/cbor")
 		req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
 		rec := httptest.NewRecorder()
