@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"os"
 	"os/exec"
@@ -30,19 +31,33 @@ func TestMain(m *testing.M) {
 // start runs dxlab as a child process and returns its URL once it serves.
 func start(t *testing.T, dataDir string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--provisioning", "realistic")
-	cmd.Env = append(os.Environ(), "DXLAB_TEST_MAIN=1")
-	stderr, err := cmd.StderrPipe()
+	return startWith(t, "--data-dir", dataDir, "--provisioning", "realistic")
+}
+
+// startWith runs dxlab serve on a free loopback port with args.
+func startWith(t *testing.T, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd, url, err := launch(t, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cmd, url
+}
+
+// launch is startWith for any goroutine: it reports instead of failing.
+func launch(t *testing.T, args ...string) (*exec.Cmd, string, error) {
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "DXLAB_TEST_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, "", err
+	}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, "", err
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	urlRE := regexp.MustCompile(`url=(http://\S+)`)
 	lines := bufio.NewScanner(stderr)
-	deadline := time.After(30 * time.Second)
 	found := make(chan string, 1)
 	go func() {
 		for lines.Scan() {
@@ -53,11 +68,10 @@ func start(t *testing.T, dataDir string) (*exec.Cmd, string) {
 	}()
 	select {
 	case url := <-found:
-		return cmd, url
-	case <-deadline:
-		t.Fatal("dxlab did not report its address")
+		return cmd, url, nil
+	case <-time.After(30 * time.Second):
+		return nil, "", errors.New("dxlab did not report its address")
 	}
-	return nil, ""
 }
 
 func client(url string) *directconnect.Client {
