@@ -110,7 +110,7 @@ var dedicatedSpeeds = map[string]string{
 
 func checkConnectionID(id string) error {
 	if !connectionIDPattern.MatchString(id) {
-		return invalid("Connection ID %s has an invalid format.", id)
+		return invalid("Connection ID %s has an invalid format.", echo(id))
 	}
 	return nil
 }
@@ -144,6 +144,9 @@ func (s *Service) connectionRequest(ctx context.Context, in *dxapi.CreateConnect
 	name := smithy.Deref(in.ConnectionName)
 	if strings.TrimSpace(name) == "" {
 		return nil, facility.Location{}, invalid("Connection name must not be empty.")
+	}
+	if err := errors.Join(checkName("Connection name", name), checkName("Provider name", smithy.Deref(in.ProviderName))); err != nil {
+		return nil, facility.Location{}, err
 	}
 	loc, ok := s.facility.Catalog().Find(who.Region, smithy.Deref(in.Location))
 	if !ok {
@@ -276,13 +279,18 @@ func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnecti
 	if in.ConnectionName != nil && strings.TrimSpace(*in.ConnectionName) == "" {
 		return nil, invalid("Connection name must not be empty.")
 	}
+	if in.ConnectionName != nil {
+		if err := checkName("Connection name", *in.ConnectionName); err != nil {
+			return nil, err
+		}
+	}
 	if in.EncryptionMode != nil && !slices.Contains(encryptionModes, *in.EncryptionMode) {
 		return nil, invalid("Encryption mode %s is not valid. Valid values: %s.", *in.EncryptionMode, strings.Join(encryptionModes, ", "))
 	}
 	return s.changeConnection(ctx, id, func(tx *resource.Tx, o *resource.Object[connection]) error {
 		c := o.Doc
-		if c.State == stateDeleted {
-			return fault.New(fault.Conflict, "Connection %s is deleted and cannot be updated.", id)
+		if err := c.refuseChange(id); err != nil {
+			return err
 		}
 		if in.EncryptionMode != nil {
 			if !c.MacSec {
