@@ -14,9 +14,11 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/dxlab/dxlab/internal/accounts"
 	"github.com/dxlab/dxlab/internal/facility"
+	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/protocol"
 	"github.com/dxlab/dxlab/internal/server"
 )
@@ -80,6 +82,16 @@ func env(name, def string) string {
 	return def
 }
 
+// envDuration reads a duration from an environment variable, or def.
+func envDuration(name string, def time.Duration) time.Duration {
+	if v, ok := os.LookupEnv(name); ok {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -93,6 +105,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	auth := fs.String("auth", env("DXLAB_AUTH", string(protocol.AcceptAny)), "accept-any (read the account from the credential, check nothing) or strict (verify every signature with the --accounts secrets) (env DXLAB_AUTH)")
 	token := fs.String("operator-token", env("DXLAB_OPERATOR_TOKEN", ""), "token operator requests must carry as Authorization: Bearer <token>; required to listen beyond loopback (env DXLAB_OPERATOR_TOKEN)")
 	tokenFile := fs.String("operator-token-file", env("DXLAB_OPERATOR_TOKEN_FILE", ""), "file holding the operator token (env DXLAB_OPERATOR_TOKEN_FILE)")
+	drain := fs.Duration("drain-timeout", envDuration("DXLAB_DRAIN_TIMEOUT", limits.ShutdownTimeout), "on SIGINT or SIGTERM, how long requests in flight may take to finish before they are cut off (env DXLAB_DRAIN_TIMEOUT)")
 	allowedHosts := fs.String("allowed-hosts", env("DXLAB_ALLOWED_HOSTS", ""), "comma-separated host names dxlab answers to besides IP addresses, localhost and this machine's name; * for any (env DXLAB_ALLOWED_HOSTS)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -118,7 +131,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return usageError{err}
 	}
 	opts := server.Options{DataDir: *dataDir, Store: *storeURL, Profile: prof, LocationsFile: *locations, Logger: log,
-		Auth: authMode, OperatorToken: *token}
+		Auth: authMode, OperatorToken: *token, ShutdownTimeout: *drain}
 	for _, h := range strings.Split(*allowedHosts, ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			opts.AllowedHosts = append(opts.AllowedHosts, h)

@@ -113,7 +113,7 @@ func Verify(q Request) error {
 		if err != nil || expires < 1 || time.Duration(expires)*time.Second > MaxPresignExpiry {
 			return refuse(Incomplete, "X-Amz-Expires must be a whole number of seconds from 1 to %d.", int(MaxPresignExpiry/time.Second))
 		}
-		if err := checkTime(signedAt, now, -MaxSkew, time.Duration(expires)*time.Second); err != nil {
+		if err := checkTime(signedAt, now, -time.Duration(expires)*time.Second, MaxSkew); err != nil {
 			return err
 		}
 	} else if err := checkTime(signedAt, now, -MaxSkew, MaxSkew); err != nil {
