@@ -49,7 +49,7 @@ func startReplicas(t *testing.T, n int, profile string) *replicas {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			cmd, url, err := launch(t, "--store", rs.dsn, "--provisioning", profile, "--operator-token-file", tokenFile)
+			cmd, url, _, err := launch(t, "--store", rs.dsn, "--provisioning", profile, "--operator-token-file", tokenFile)
 			got[i], errs[i] = started{cmd, url}, err
 		})
 	}
