@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -194,6 +195,21 @@ func TestReplicasKill9(t *testing.T) {
 		t.Fatalf("advance: %d", code)
 	}
 	rs.waitNoTransitions(1)
+	// The clock is one: the replica that did not advance it reads it ahead.
+	var clk struct {
+		OffsetSeconds float64 `json:"offsetSeconds"`
+	}
+	resp, err := http.Get(rs.urls[1] + "/_dxlab/v1/clock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&clk); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if clk.OffsetSeconds < 3600 {
+		t.Errorf("replica 1's clock is %vs ahead after replica 0 advanced it by an hour", clk.OffsetSeconds)
+	}
 
 	for id, name := range names {
 		out, err := clients[1].DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{ConnectionId: aws.String(id)})
@@ -210,7 +226,7 @@ func TestReplicasKill9(t *testing.T) {
 	// No step fired twice: at most one event per (resource, transition),
 	// and each connection went through each of its steps exactly once.
 	var events []store.Event
-	err := rs.store().View(ctx, func(r store.Reader) (err error) {
+	err = rs.store().View(ctx, func(r store.Reader) (err error) {
 		events, err = r.Events(ctx, store.EventQuery{ResourceKind: "dx.connection"})
 		return err
 	})
