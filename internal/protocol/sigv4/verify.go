@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -201,6 +202,13 @@ func signedPart(r *http.Request, signed []string) (*http.Request, error) {
 	u := *r.URL
 	u.Scheme, u.Host = "http", r.Host
 	clone := &http.Request{Method: r.Method, URL: &u, Host: r.Host, Header: http.Header{}}
+	// The canonical request lists them sorted, lower case, once each: a
+	// list in any other form is not what the signer signed.
+	for i, h := range signed {
+		if h == "" || h != strings.ToLower(h) || (i > 0 && signed[i-1] >= h) {
+			return nil, refuse(Invalid, "%s", MismatchMessage)
+		}
+	}
 	for _, h := range signed {
 		switch h {
 		case "host":
