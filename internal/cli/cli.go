@@ -163,6 +163,11 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		srv.Close()
 		return err
 	}
+	if err := srv.CheckListener(ln.Addr()); err != nil {
+		ln.Close()
+		srv.Close()
+		return err
+	}
 	log.Info("dxlab serving", "url", "http://"+ln.Addr().String(), "version", server.Version, "summary", srv.Describe())
 	err = srv.Serve(ctx, ln)
 	log.Info("dxlab stopped")

@@ -204,11 +204,10 @@ func (s *Server) Facility() *facility.Facility { return s.facility }
 // are cut off and logged), and closes the store. It refuses a listener
 // beyond loopback when no operator token is set.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
-	if !isLoopback(ln.Addr()) && s.opts.OperatorToken == "" {
+	if err := s.CheckListener(ln.Addr()); err != nil {
 		ln.Close()
 		s.Close()
-		return fmt.Errorf("dxlab listens on %s, beyond loopback, and anyone who reaches it could fire steps and move the clock: "+
-			"set an operator token (--operator-token or --operator-token-file) or listen on 127.0.0.1", ln.Addr())
+		return err
 	}
 	maxConns := cmp.Or(s.opts.MaxConnections, limits.MaxConnections)
 	ln = newLimitListener(ln, maxConns)
@@ -253,6 +252,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return errors.Join(err, s.Close())
+}
+
+// CheckListener refuses an address beyond loopback when no operator token
+// is set: anyone who reaches it could fire steps and move the clock.
+func (s *Server) CheckListener(addr net.Addr) error {
+	if !isLoopback(addr) && s.opts.OperatorToken == "" {
+		return fmt.Errorf("dxlab listens on %s, beyond loopback, and anyone who reaches it could fire steps and move the clock: "+
+			"set an operator token (--operator-token or --operator-token-file) or listen on 127.0.0.1", addr)
+	}
+	return nil
 }
 
 // Close closes the store. Serve calls it; call it yourself only when not
