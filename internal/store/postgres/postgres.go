@@ -33,7 +33,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -58,15 +57,13 @@ func IsURL(s string) bool {
 }
 
 // Open connects to the database at url (postgres://user:pass@host/db?...;
-// search_path=<schema> puts dxlab's tables in a schema of their own) and
-// brings its schema up to date.
+// search_path=<schema> puts dxlab's tables in a schema of their own,
+// pool_max_conns=<n> sizes the connection pool, by default the larger of 4
+// and the number of CPUs) and brings its schema up to date.
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
-	}
-	if cfg.MaxConns < 4 {
-		cfg.MaxConns = int32(max(4, 2*runtime.GOMAXPROCS(0)))
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
