@@ -192,3 +192,14 @@ func TestSIGTERMWithStalledRequests(t *testing.T) {
 		t.Errorf("nothing logged of the requests cut off:\n%s", logged)
 	}
 }
+
+// Beyond loopback without an operator token, dxlab says why and exits 1.
+func TestRefusesToListenBeyondLoopbackWithoutAToken(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "serve", "--addr", "0.0.0.0:0", "--data-dir", t.TempDir())
+	cmd.Env = append(os.Environ(), "DXLAB_TEST_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "--operator-token") {
+		t.Fatalf("exit %v: %s", err, out)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/dxlabtest"
 	"github.com/dxlab/dxlab/internal/protocol"
+	"github.com/dxlab/dxlab/internal/server"
 )
 
 const (
@@ -278,5 +279,12 @@ func TestStrictAuthInterconnect(t *testing.T) {
 	}
 	if resp, body := call("directconnect"); resp.StatusCode != 403 || !strings.Contains(body, "Credential should be scoped to correct service: 'interconnect'.") {
 		t.Errorf("signed for directconnect: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestStrictAuthNeedsKeys(t *testing.T) {
+	_, err := server.New(server.Options{DataDir: t.TempDir(), Auth: protocol.Strict})
+	if err == nil || !strings.Contains(err.Error(), "--accounts") {
+		t.Fatalf("strict auth without an accounts file: %v", err)
 	}
 }
