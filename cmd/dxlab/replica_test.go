@@ -310,44 +310,52 @@ func TestReplicasVLANRace(t *testing.T) {
 }
 
 // TestReplicaThroughput measures answered CreateConnection calls a second
-// with one replica and with three, the same load spread round-robin. It
-// checks nothing but that every call is answered; the figures are logged.
+// with one replica and with three on PostgreSQL, the same load spread
+// round-robin, beside one dxlab on its embedded SQLite store. It checks
+// nothing but that every call is answered; the figures are logged.
 func TestReplicaThroughput(t *testing.T) {
 	if testing.Short() {
 		t.Skip("measures throughput; skipped in -short")
 	}
-	for _, n := range []int{1, 3} {
-		t.Run(fmt.Sprint(n, "-replicas"), func(t *testing.T) {
-			rs := startReplicas(t, n, "instant")
-			clients := make([]*directconnect.Client, n)
-			for i, u := range rs.urls {
-				clients[i] = client(u)
-			}
-			const calls, workers = 1200, 24
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			begin := time.Now()
-			for range workers {
-				wg.Go(func() {
-					for {
-						k := next.Add(1)
-						if k > calls {
-							return
-						}
-						_, err := clients[int(k)%n].CreateConnection(context.Background(), &directconnect.CreateConnectionInput{
-							Location: aws.String("EqLD5"), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("load"),
-						})
-						if err != nil {
-							t.Error(err)
-							return
-						}
+	pgtest.URL(t) // skips, saying why, without a database
+	measure := func(t *testing.T, urls []string) {
+		clients := make([]*directconnect.Client, len(urls))
+		for i, u := range urls {
+			clients[i] = client(u)
+		}
+		const calls, workers = 1200, 24
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		begin := time.Now()
+		for range workers {
+			wg.Go(func() {
+				for {
+					k := next.Add(1)
+					if k > calls {
+						return
 					}
-				})
-			}
-			wg.Wait()
-			elapsed := time.Since(begin)
-			t.Logf("%d replica(s): %d CreateConnection in %v: %.0f/s (%d concurrent clients)", n, calls, elapsed.Round(time.Millisecond),
-				float64(calls)/elapsed.Seconds(), workers)
+					_, err := clients[int(k)%len(clients)].CreateConnection(context.Background(), &directconnect.CreateConnectionInput{
+						Location: aws.String("EqLD5"), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("load"),
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		elapsed := time.Since(begin)
+		t.Logf("%s: %d CreateConnection in %v: %.0f/s (%d concurrent clients)", t.Name(), calls, elapsed.Round(time.Millisecond),
+			float64(calls)/elapsed.Seconds(), workers)
+	}
+	t.Run("sqlite", func(t *testing.T) {
+		_, url := startWith(t, "--data-dir", t.TempDir(), "--provisioning", "instant")
+		measure(t, []string{url})
+	})
+	for _, n := range []int{1, 3} {
+		t.Run(fmt.Sprint("postgres-", n, "-replicas"), func(t *testing.T) {
+			measure(t, startReplicas(t, n, "instant").urls)
 		})
 	}
 }
