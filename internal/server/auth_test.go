@@ -256,11 +256,18 @@ func TestStrictAuthVerifiesPresignedURLs(t *testing.T) {
 // Interconnect checks its own signing name, over either protocol.
 func TestStrictAuthInterconnect(t *testing.T) {
 	dx := strictDX(t, nil)
-	call := func(service string) (*http.Response, string) {
-		req, _ := http.NewRequest("POST", dx.URL+"/", strings.NewReader("{}"))
+	call := func(service string, cbor bool) (*http.Response, string) {
+		body := []byte("{}")
+		req, _ := http.NewRequest("POST", dx.URL+"/", bytes.NewReader(body))
 		req.Header.Set("X-Amz-Target", "Interconnect.ListEnvironments")
 		req.Header.Set("Content-Type", "application/x-amz-json-1.0")
-		sum := sha256.Sum256([]byte("{}"))
+		if cbor {
+			body = []byte{0xa0} // an empty map
+			req, _ = http.NewRequest("POST", dx.URL+"/service/Interconnect/operation/ListEnvironments", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/cbor")
+			req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
+		}
+		sum := sha256.Sum256(body)
 		err := v4.NewSigner().SignHTTP(context.Background(), aws.Credentials{AccessKeyID: partnerKey, SecretAccessKey: partnerSecret},
 			req, hex.EncodeToString(sum[:]), service, "us-east-1", time.Now())
 		if err != nil {
@@ -274,11 +281,13 @@ func TestStrictAuthInterconnect(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp, string(b)
 	}
-	if resp, body := call("interconnect"); resp.StatusCode != 200 {
-		t.Errorf("signed for interconnect: %d %s", resp.StatusCode, body)
-	}
-	if resp, body := call("directconnect"); resp.StatusCode != 403 || !strings.Contains(body, "Credential should be scoped to correct service: 'interconnect'.") {
-		t.Errorf("signed for directconnect: %d %s", resp.StatusCode, body)
+	for _, cbor := range []bool{false, true} {
+		if resp, body := call("interconnect", cbor); resp.StatusCode != 200 {
+			t.Errorf("signed for interconnect (CBOR %t): %d %q", cbor, resp.StatusCode, body)
+		}
+		if resp, body := call("directconnect", cbor); resp.StatusCode != 403 || !strings.Contains(body, "Credential should be scoped to correct service: 'interconnect'.") {
+			t.Errorf("signed for directconnect (CBOR %t): %d %q", cbor, resp.StatusCode, body)
+		}
 	}
 }
 
