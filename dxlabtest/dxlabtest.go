@@ -21,7 +21,9 @@ package dxlabtest
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,6 +43,7 @@ import (
 	"github.com/dxlab/dxlab/internal/accounts"
 	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/facility"
+	"github.com/dxlab/dxlab/internal/protocol"
 	"github.com/dxlab/dxlab/internal/server"
 	"github.com/dxlab/dxlab/opclient"
 )
@@ -82,6 +85,19 @@ type Options struct {
 	StrictPartners bool
 	// Quotas raise Direct Connect quotas, as "name=value" (--quota).
 	Quotas []string
+	// Store is a postgres:// URL to keep everything in instead of the
+	// embedded store.
+	Store string
+	// Auth is "accept-any" (the default: any signature) or "strict" (every
+	// signature verified with the Accounts secrets).
+	Auth string
+	// WallClock is what strict auth checks signing times against; default
+	// the system clock.
+	WallClock interface{ Now() time.Time }
+	// OperatorToken guards the operator API; default a random one, which
+	// the instance's calls send. NoOperatorToken leaves it unguarded.
+	OperatorToken   string
+	NoOperatorToken bool
 	// AllowErrors lets the test pass although dxlab logged errors.
 	AllowErrors bool
 	// Log, if set, receives dxlab's whole log (debug level, text).
@@ -107,6 +123,8 @@ type Instance struct {
 	URL     string
 	DataDir string
 	Clock   *Clock
+	// OperatorToken is the token the instance's operator calls send.
+	OperatorToken string
 
 	t      testing.TB // nil for Launch's instances: failures panic
 	opts   Options
@@ -154,8 +172,19 @@ func start(t testing.TB, opts Options) (*Instance, error) {
 	if opts.Clock == nil {
 		opts.Clock = NewClock(Start)
 	}
-	so := server.Options{DataDir: opts.DataDir, Profile: prof, Clock: opts.Clock.fake,
-		LocationsFile: opts.Locations, StrictPartners: opts.StrictPartners, Quotas: opts.Quotas}
+	if opts.OperatorToken == "" && !opts.NoOperatorToken {
+		opts.OperatorToken = "test-" + rand.Text()
+	}
+	auth, err := protocol.ParseAuth(cmp.Or(opts.Auth, string(protocol.AcceptAny)))
+	if err != nil {
+		return nil, err
+	}
+	so := server.Options{DataDir: opts.DataDir, Store: opts.Store, Profile: prof, Clock: opts.Clock.fake,
+		LocationsFile: opts.Locations, StrictPartners: opts.StrictPartners, Quotas: opts.Quotas,
+		Auth: auth, OperatorToken: opts.OperatorToken}
+	if opts.WallClock != nil {
+		so.WallClock = opts.WallClock
+	}
 	if opts.Accounts != "" {
 		if so.Accounts, err = accounts.Parse(strings.NewReader(opts.Accounts)); err != nil {
 			return nil, fmt.Errorf("dxlabtest: Options.Accounts: %w", err)
@@ -183,10 +212,11 @@ func start(t testing.TB, opts Options) (*Instance, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	in := &Instance{
-		URL: "http://" + ln.Addr().String(), DataDir: so.DataDir, Clock: opts.Clock,
+		URL: "http://" + ln.Addr().String(), DataDir: so.DataDir, Clock: opts.Clock, OperatorToken: opts.OperatorToken,
 		t: t, opts: opts, errs: errs, server: srv, stop: cancel, done: make(chan error, 1),
 	}
 	in.op = opclient.New(in.URL)
+	in.op.Token = opts.OperatorToken
 	go func() {
 		err := srv.Serve(ctx, ln)
 		removeAll(tmp)
@@ -395,6 +425,9 @@ func (in *Instance) Raw(method, path string, headers map[string]string, body []b
 	req, err := http.NewRequestWithContext(in.ctx(), method, in.URL+path, bytes.NewReader(body))
 	if err != nil {
 		in.fail(err)
+	}
+	if strings.HasPrefix(path, "/_dxlab/") && in.OperatorToken != "" {
+		req.Header.Set("Authorization", "Bearer "+in.OperatorToken)
 	}
 	for k, v := range headers {
 		req.Header.Set(k, v)

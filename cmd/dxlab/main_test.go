@@ -4,10 +4,15 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,22 +35,56 @@ func TestMain(m *testing.M) {
 // start runs dxlab as a child process and returns its URL once it serves.
 func start(t *testing.T, dataDir string) (*exec.Cmd, string) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--data-dir", dataDir, "--provisioning", "realistic")
-	cmd.Env = append(os.Environ(), "DXLAB_TEST_MAIN=1")
-	stderr, err := cmd.StderrPipe()
+	return startWith(t, "--data-dir", dataDir, "--provisioning", "realistic")
+}
+
+// startWith runs dxlab serve on a free loopback port with args.
+func startWith(t *testing.T, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd, url, _, err := launch(t, args...)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cmd, url
+}
+
+// lineLog keeps what a child wrote to stderr.
+type lineLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *lineLog) add(s string) {
+	l.mu.Lock()
+	l.lines = append(l.lines, s)
+	l.mu.Unlock()
+}
+
+func (l *lineLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return strings.Join(l.lines, "\n")
+}
+
+// launch is startWith for any goroutine: it reports instead of failing.
+func launch(t *testing.T, args ...string) (*exec.Cmd, string, *lineLog, error) {
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), "DXLAB_TEST_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, "", nil, err
+	}
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, "", nil, err
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	urlRE := regexp.MustCompile(`url=(http://\S+)`)
 	lines := bufio.NewScanner(stderr)
-	deadline := time.After(30 * time.Second)
 	found := make(chan string, 1)
+	logged := &lineLog{}
 	go func() {
 		for lines.Scan() {
+			logged.add(lines.Text())
 			if m := urlRE.FindStringSubmatch(lines.Text()); m != nil {
 				found <- m[1]
 			}
@@ -53,11 +92,10 @@ func start(t *testing.T, dataDir string) (*exec.Cmd, string) {
 	}()
 	select {
 	case url := <-found:
-		return cmd, url
-	case <-deadline:
-		t.Fatal("dxlab did not report its address")
+		return cmd, url, logged, nil
+	case <-time.After(30 * time.Second):
+		return nil, "", nil, errors.New("dxlab did not report its address")
 	}
-	return nil, ""
 }
 
 func client(url string) *directconnect.Client {
@@ -118,5 +156,50 @@ func TestAnsweredWritesSurviveKill9(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Error("dxlab did not stop on SIGTERM")
+	}
+}
+
+// SIGTERM with many requests stalled in their bodies: dxlab waits the drain
+// timeout, cuts them off, says so, and exits 0.
+func TestSIGTERMWithStalledRequests(t *testing.T) {
+	cmd, url, logged, err := launch(t, "--data-dir", t.TempDir(), "--drain-timeout", "500ms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := strings.TrimPrefix(url, "http://")
+	for range 300 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fmt.Fprintf(c, "POST / HTTP/1.1\r\nHost: %s\r\nX-Amz-Target: OvertureService.DescribeLocations\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: 50\r\n\r\n{", addr)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// Read its last words before Wait closes the pipe.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(logged.String(), "dxlab stopped"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("dxlab did not stop on SIGTERM:\n%s", logged)
+		}
+		time.Sleep(10 * time.Millisecond) // polling for an outcome
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM with stalled requests: %v\n%s", err, logged)
+	}
+	if !strings.Contains(logged.String(), "cut off") {
+		t.Errorf("nothing logged of the requests cut off:\n%s", logged)
+	}
+}
+
+// Beyond loopback without an operator token, dxlab says why and exits 1.
+func TestRefusesToListenBeyondLoopbackWithoutAToken(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "serve", "--addr", "0.0.0.0:0", "--data-dir", t.TempDir())
+	cmd.Env = append(os.Environ(), "DXLAB_TEST_MAIN=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), "--operator-token") {
+		t.Fatalf("exit %v: %s", err, out)
 	}
 }

@@ -53,6 +53,15 @@ func (d *Directory) DefaultAccount() string {
 	return d.Default
 }
 
+// SecretFor returns the secret of an access key the file listed.
+func (d *Directory) SecretFor(accessKeyID string) (string, bool) {
+	k, ok := d.keys[accessKeyID]
+	return k.SecretAccessKey, ok && k.SecretAccessKey != ""
+}
+
+// Len is how many access keys the file listed.
+func (d *Directory) Len() int { return len(d.keys) }
+
 // Lookup returns the key with an id, if the file listed it.
 // Partner is what the accounts file says of a Direct Connect partner
 // account: its type (v1: hosted connections of 50-500 Mbps; v2: 1-25

@@ -80,6 +80,8 @@ func TestLayerBoundaries(t *testing.T) {
 			"the store knows persistence only"},
 		{"internal/store/sqlite", []string{module + "internal/api/", module + "internal/protocol", module + "internal/directconnect", "net/http"},
 			"the store knows persistence only"},
+		{"internal/store/postgres", []string{module + "internal/api/", module + "internal/protocol", module + "internal/directconnect", "net/http"},
+			"the store knows persistence only"},
 		{"internal/facility", []string{module + "internal/api/", module + "internal/protocol", module + "internal/directconnect", "net/http", "database/sql"},
 			"the facility moves resources through the service's steps, on the store"},
 		{"internal/smithy", []string{"net/http", module + "internal/directconnect"},
@@ -174,7 +176,7 @@ func TestClientStandsAlone(t *testing.T) {
 // only serve.go, which starts the server, imports the server and what
 // configures it.
 func TestCLIReachesDxlabThroughTheClient(t *testing.T) {
-	serveMay := []string{module + "internal/server", module + "internal/facility", module + "internal/accounts"}
+	serveMay := []string{module + "internal/server", module + "internal/facility", module + "internal/accounts", module + "internal/limits", module + "internal/protocol"}
 	for file, imps := range imports(t, "internal/cli") {
 		for _, imp := range imps {
 			if !strings.HasPrefix(imp, module) || imp == module+"opclient" {

@@ -51,6 +51,8 @@ func run(ctx context.Context, args ...string) result {
 // at runs a command against a dxlab.
 func at(t *testing.T, dx *dxlabtest.Instance, args ...string) result {
 	t.Helper()
+	// The commands send the operator token the environment gives them.
+	t.Setenv("DXLAB_OPERATOR_TOKEN", dx.OperatorToken)
 	return run(t.Context(), append(args, "--endpoint", dx.URL)...)
 }
 

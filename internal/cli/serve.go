@@ -8,11 +8,14 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/accounts"
 	"github.com/dxlab/dxlab/internal/facility"
+	"github.com/dxlab/dxlab/internal/limits"
+	"github.com/dxlab/dxlab/internal/protocol"
 	"github.com/dxlab/dxlab/internal/server"
 )
 
@@ -41,6 +44,12 @@ the store. Every flag can also be set by its environment variable.`,
 		logLevel := fs.String("log-level", env("DXLAB_LOG_LEVEL", "info"), "debug, info, warn or error (env DXLAB_LOG_LEVEL)")
 		logFormat := fs.String("log-format", env("DXLAB_LOG_FORMAT", "text"), "text or json (env DXLAB_LOG_FORMAT)")
 		retention := fs.String("event-retention", env("DXLAB_EVENT_RETENTION", facility.DefaultEventRetention.String()), "how long events are kept, on dxlab's clock (env DXLAB_EVENT_RETENTION)")
+		storeURL := fs.String("store", env("DXLAB_STORE", ""), "a postgres:// URL to keep everything in PostgreSQL, shared by every replica using it; empty keeps the embedded store in --data-dir (env DXLAB_STORE)")
+		auth := fs.String("auth", env("DXLAB_AUTH", string(protocol.AcceptAny)), "accept-any (read the account from the credential, check nothing) or strict (verify every signature with the --accounts secrets) (env DXLAB_AUTH)")
+		token := fs.String("operator-token", env("DXLAB_OPERATOR_TOKEN", ""), "token operator requests must carry as Authorization: Bearer <token>; required to listen beyond loopback (env DXLAB_OPERATOR_TOKEN)")
+		tokenFile := fs.String("operator-token-file", env("DXLAB_OPERATOR_TOKEN_FILE", ""), "file holding the operator token (env DXLAB_OPERATOR_TOKEN_FILE)")
+		drain := fs.String("drain-timeout", env("DXLAB_DRAIN_TIMEOUT", limits.ShutdownTimeout.String()), "on SIGINT or SIGTERM, how long requests in flight may take to finish before they are cut off (env DXLAB_DRAIN_TIMEOUT)")
+		allowedHosts := fs.String("allowed-hosts", env("DXLAB_ALLOWED_HOSTS", ""), "comma-separated host names dxlab answers to besides IP addresses, localhost and this machine's name; * for any (env DXLAB_ALLOWED_HOSTS)")
 		partners := fs.String("partners", env("DXLAB_PARTNERS", "open"), "open: any account acts as a Direct Connect partner; strict: only partners the accounts file declares (env DXLAB_PARTNERS)")
 		var quotas []string
 		if v := env("DXLAB_QUOTAS", ""); v != "" {
@@ -82,8 +91,33 @@ the store. Every flag can also be set by its environment variable.`,
 			if *partners != "open" && *partners != "strict" {
 				return usagef("%s %q is not open or strict", from("partners", "DXLAB_PARTNERS"), *partners)
 			}
-			opts := server.Options{DataDir: *dataDir, Profile: prof, LocationsFile: *locations, Logger: log, EventRetention: keep,
-				StrictPartners: *partners == "strict", Quotas: quotas}
+			authMode, err := protocol.ParseAuth(*auth)
+			if err != nil {
+				return usagef("%s %q: use accept-any or strict", from("auth", "DXLAB_AUTH"), *auth)
+			}
+			drainFor, err := time.ParseDuration(*drain)
+			if err != nil || drainFor <= 0 {
+				return usagef("%s %q is not a positive duration, e.g. 10s", from("drain-timeout", "DXLAB_DRAIN_TIMEOUT"), *drain)
+			}
+			opts := server.Options{DataDir: *dataDir, Store: *storeURL, Profile: prof, LocationsFile: *locations, Logger: log, EventRetention: keep,
+				StrictPartners: *partners == "strict", Quotas: quotas, Auth: authMode, OperatorToken: *token, ShutdownTimeout: drainFor}
+			for _, h := range strings.Split(*allowedHosts, ",") {
+				if h = strings.TrimSpace(h); h != "" {
+					opts.AllowedHosts = append(opts.AllowedHosts, h)
+				}
+			}
+			if *tokenFile != "" {
+				if *token != "" {
+					return usagef("give the operator token either by --operator-token or by --operator-token-file, not both")
+				}
+				data, err := os.ReadFile(*tokenFile)
+				if err != nil {
+					return fmt.Errorf("operator token: %w", err)
+				}
+				if opts.OperatorToken = strings.TrimSpace(string(data)); opts.OperatorToken == "" {
+					return fmt.Errorf("operator token file %s is empty", *tokenFile)
+				}
+			}
 			if *accountsFile != "" {
 				if opts.Accounts, err = accounts.Load(*accountsFile); err != nil {
 					return err
@@ -95,6 +129,11 @@ the store. Every flag can also be set by its environment variable.`,
 			}
 			ln, err := net.Listen("tcp", *addr)
 			if err != nil {
+				srv.Close()
+				return err
+			}
+			if err := srv.CheckListener(ln.Addr()); err != nil {
+				ln.Close()
 				srv.Close()
 				return err
 			}

@@ -53,6 +53,13 @@ func (c *Shifted) Offset() time.Duration {
 	return c.offset
 }
 
+// System is the system clock, unshifted: for what must follow real time
+// whatever an operator does to dxlab's (checking a signature's age).
+type System struct{}
+
+// Now returns the system time in UTC.
+func (System) Now() time.Time { return time.Now().UTC() }
+
 // Fake is a clock that moves only when told to, for tests.
 type Fake struct {
 	mu  sync.Mutex

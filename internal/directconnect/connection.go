@@ -2,6 +2,7 @@ package directconnect
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -117,7 +118,7 @@ func apiConnection(o *resource.Object[connection]) *dxapi.Connection {
 
 func checkConnectionID(id string) error {
 	if !connectionIDPattern.MatchString(id) {
-		return invalid("Connection ID %s has an invalid format.", id)
+		return invalid("Connection ID %s has an invalid format.", echo(id))
 	}
 	return nil
 }
@@ -148,6 +149,9 @@ func (s *Service) connectionRequest(ctx context.Context, in *dxapi.CreateConnect
 	name := smithy.Deref(in.ConnectionName)
 	if strings.TrimSpace(name) == "" {
 		return nil, portRequest{}, invalid("Connection name must not be empty.")
+	}
+	if err := errors.Join(checkName("Connection name", name), checkName("Provider name", smithy.Deref(in.ProviderName))); err != nil {
+		return nil, portRequest{}, err
 	}
 	req, err := s.checkPort(who.Region, smithy.Deref(in.Location), smithy.Deref(in.Bandwidth), smithy.Deref(in.RequestMACSec), "dedicated connections")
 	if err != nil {
@@ -273,13 +277,18 @@ func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnecti
 	if in.ConnectionName != nil && strings.TrimSpace(*in.ConnectionName) == "" {
 		return nil, invalid("Connection name must not be empty.")
 	}
+	if in.ConnectionName != nil {
+		if err := checkName("Connection name", *in.ConnectionName); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkEncryptionMode(in.EncryptionMode); err != nil {
 		return nil, err
 	}
 	return s.changeConnection(ctx, id, resource.Owner, func(tx *resource.Tx, o *resource.Object[connection]) error {
 		c := o.Doc
-		if c.State == stateDeleted || c.State == stateRejected {
-			return fault.New(fault.Conflict, "Connection %s is deleted and cannot be updated.", id)
+		if err := c.refuseChange(id); err != nil {
+			return err
 		}
 		if in.EncryptionMode != nil {
 			if err := setEncryptionMode(&c.physical, "Connection", id, *in.EncryptionMode); err != nil {

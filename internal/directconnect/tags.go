@@ -9,6 +9,7 @@ import (
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/gateway"
+	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
@@ -104,6 +105,10 @@ func merge(tags, add []tag) []tag {
 // tagged is a document with tags.
 type tagged interface{ TagList() *[]tag }
 
+// changeRefuser is a document that may refuse changes to its tags now (it
+// is deleted): refuseChange says why, or nil.
+type changeRefuser interface{ refuseChange(id string) error }
+
 // tagTarget is what tagging needs of a resource kind: the tags of a
 // resource only its owner may see, and a way to save them. Tags are
 // owner-only, as AWS documents: an account that merely sees a resource
@@ -122,7 +127,14 @@ func (k kindTags[T, P]) load(ctx context.Context, r store.Reader, id string) (*[
 	if err != nil {
 		return nil, nil, err
 	}
-	save := func(tx *resource.Tx) error { return k.kind.Save(ctx, tx, o) }
+	save := func(tx *resource.Tx) error {
+		if r, ok := any(P(o.Doc)).(changeRefuser); ok {
+			if err := r.refuseChange(id); err != nil {
+				return err
+			}
+		}
+		return k.kind.Save(ctx, tx, o)
+	}
 	return P(o.Doc).TagList(), save, nil
 }
 
@@ -142,7 +154,7 @@ var taggable = map[string]struct {
 
 // loadTagged reads the tags of the resource an ARN names.
 func loadTagged(ctx context.Context, r store.Reader, arn string) (*[]tag, func(*resource.Tx) error, error) {
-	bad := invalid("Resource ARN %s has an invalid format.", arn)
+	bad := invalid("Resource ARN %s has an invalid format.", echo(arn))
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "directconnect" {
 		return nil, nil, bad
@@ -153,7 +165,7 @@ func loadTagged(ctx context.Context, r store.Reader, arn string) (*[]tag, func(*
 	}
 	t, ok := taggable[typ]
 	if !ok {
-		return nil, nil, invalid("Resource ARN %s does not name a taggable Direct Connect resource.", arn)
+		return nil, nil, invalid("Resource ARN %s does not name a taggable Direct Connect resource.", echo(arn))
 	}
 	who := caller.From(ctx)
 	region := who.Region
@@ -222,9 +234,21 @@ func (s *Service) DescribeTags(ctx context.Context, in *dxapi.DescribeTagsReques
 	if len(in.ResourceArns) == 0 {
 		return nil, invalid("resourceArns must name at least one resource.")
 	}
+	// An ARN asked for twice is answered once.
+	var arns []string
+	seen := map[string]bool{}
+	for _, arn := range in.ResourceArns {
+		if !seen[arn] {
+			seen[arn] = true
+			arns = append(arns, arn)
+		}
+		if len(arns) > limits.MaxDescribeTagsARNs {
+			return nil, invalid("DescribeTags takes at most %d distinct resource ARNs at a time.", limits.MaxDescribeTagsARNs)
+		}
+	}
 	out := &dxapi.DescribeTagsResponse{ResourceTags: []dxapi.ResourceTag{}}
 	err := s.view(ctx, func(r store.Reader) error {
-		for _, arn := range in.ResourceArns {
+		for _, arn := range arns {
 			tags, _, err := loadTagged(ctx, r, arn)
 			if err != nil {
 				return err

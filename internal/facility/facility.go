@@ -187,7 +187,7 @@ func New(opts Options) (*Facility, error) {
 			return nil, err
 		}
 	}
-	if err := f.restoreClock(context.Background()); err != nil {
+	if err := f.SyncClock(context.Background()); err != nil {
 		return nil, err
 	}
 	return f, nil
@@ -625,7 +625,11 @@ type offsetClock interface {
 	SetOffset(time.Duration)
 }
 
-func (f *Facility) restoreClock(ctx context.Context) error {
+// SyncClock moves the clock up to the offset kept in the store, where
+// another replica sharing it may have advanced it; it never moves it back.
+// New calls it, the driver calls it every time it wakes, and a server on a
+// shared store before every request.
+func (f *Facility) SyncClock(ctx context.Context) error {
 	c, ok := f.clock.(offsetClock)
 	if !ok {
 		return nil
@@ -707,6 +711,9 @@ func (f *Facility) Run(ctx context.Context) error {
 			return nil
 		case <-timer.C:
 		case <-f.wake:
+		}
+		if err := f.SyncClock(ctx); err != nil && ctx.Err() == nil {
+			f.log.Warn("reading the clock offset kept in the store", "err", err)
 		}
 		if _, err := f.FireDue(ctx); err != nil && ctx.Err() == nil {
 			f.log.Error("firing due transitions", "err", err)

@@ -60,6 +60,10 @@ type Options struct {
 	Started time.Time
 	// Logger gets one line per operator request; nil discards.
 	Logger *slog.Logger
+	// Token, when set, must come as "Authorization: Bearer <token>" with
+	// every request that changes something, and with every request from
+	// beyond loopback but the health report (guard.go).
+	Token string
 }
 
 // Error is an error with the HTTP status it answers with.
@@ -120,12 +124,16 @@ func New(opts Options) http.Handler {
 		if rt.path == Prefix {
 			pattern += "{$}"
 		}
-		mux.Handle(pattern, a.wrap(rt.fn))
+		fn := rt.fn
+		if rt.path != "/_dxlab/health" {
+			fn = a.guarded(fn)
+		}
+		mux.Handle(pattern, a.wrap(fn))
 	}
 	mux.Handle(Prefix, a.wrap(func(r *http.Request) (any, error) {
 		return nil, &Error{http.StatusNotFound, fmt.Sprintf("no operator endpoint %s %s; GET %s lists them", r.Method, r.URL.Path, Prefix)}
 	}))
-	return mux
+	return a.crossSite(mux)
 }
 
 // htmlPage is an answer that can also render itself for a browser.
@@ -157,6 +165,9 @@ func (a *api) wrap(fn handlerFunc) http.Handler {
 				e = &Error{http.StatusInternalServerError, "dxlab hit an internal error; its log says more"}
 			}
 			status, v = e.Status, map[string]string{"error": e.Message}
+			if status == http.StatusUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="dxlab operator"`)
+			}
 		}
 		if page, ok := v.(htmlPage); ok && prefersHTML(r) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -19,10 +19,13 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"github.com/dxlab/dxlab/internal/caller"
+	"github.com/dxlab/dxlab/internal/clock"
+	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/protocol/awsjson"
 	"github.com/dxlab/dxlab/internal/protocol/rpcv2cbor"
 	"github.com/dxlab/dxlab/internal/protocol/sigv4"
@@ -31,7 +34,28 @@ import (
 
 // DefaultMaxBodyBytes bounds request bodies when Options leaves it zero. The
 // largest legitimate request of these services is a few kilobytes.
-const DefaultMaxBodyBytes = 1 << 20
+const DefaultMaxBodyBytes = limits.MaxRequestBytes
+
+// Auth says how requests' signatures are checked.
+type Auth string
+
+const (
+	// AcceptAny reads who signed a request from its credential and checks
+	// nothing else; unsigned requests are the default account's.
+	AcceptAny Auth = "accept-any"
+	// Strict verifies every signature with the secret of its access key, as
+	// AWS does, and refuses unsigned requests.
+	Strict Auth = "strict"
+)
+
+// ParseAuth checks an auth mode's name.
+func ParseAuth(s string) (Auth, error) {
+	switch a := Auth(s); a {
+	case AcceptAny, Strict:
+		return a, nil
+	}
+	return "", fmt.Errorf("auth mode %q is not one of accept-any, strict", s)
+}
 
 // DefaultRegion is the region of an unsigned request.
 const DefaultRegion = "us-east-1"
@@ -60,6 +84,9 @@ type Accounts interface {
 	AccountFor(accessKeyID string) string
 	// DefaultAccount is the account unsigned requests are served as.
 	DefaultAccount() string
+	// SecretFor returns the secret of an access key the accounts file
+	// lists; strict auth knows no other keys.
+	SecretFor(accessKeyID string) (string, bool)
 }
 
 // Options configures a Handler. Services and MapError are required.
@@ -69,6 +96,14 @@ type Options struct {
 	Accounts Accounts
 	// MaxBodyBytes bounds request bodies; zero means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxResponseBytes bounds answers; zero means limits.MaxResponseBytes.
+	MaxResponseBytes int
+	// Auth defaults to AcceptAny.
+	Auth Auth
+	// WallClock is what signing times are checked against under Strict;
+	// default the system clock. It is not dxlab's simulated clock: clients
+	// sign with the real time whatever an operator did to dxlab's.
+	WallClock clock.Clock
 	// Logger receives one line per request at info (and the cause of
 	// every internal error at error); nil discards.
 	Logger *slog.Logger
@@ -111,6 +146,15 @@ func New(opts Options) *Handler {
 	}
 	if h.opts.MaxBodyBytes == 0 {
 		h.opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if h.opts.MaxResponseBytes == 0 {
+		h.opts.MaxResponseBytes = limits.MaxResponseBytes
+	}
+	if h.opts.Auth == "" {
+		h.opts.Auth = AcceptAny
+	}
+	if h.opts.WallClock == nil {
+		h.opts.WallClock = clock.System{}
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
@@ -167,6 +211,18 @@ var (
 			Message: fmt.Sprintf("Request body is larger than %d bytes.", limit)}
 	}
 	errMethod = WireError{Code: "MethodNotAllowedException", Status: http.StatusMethodNotAllowed, Message: "AWS API requests use POST."}
+	// Strict auth's refusals, as AWS answers them.
+	errUnrecognizedClient = WireError{Code: "UnrecognizedClientException", Status: http.StatusForbidden,
+		Message: "The security token included in the request is invalid."}
+	errMissingAuth = WireError{Code: "MissingAuthenticationTokenException", Status: http.StatusForbidden,
+		Message: "Missing Authentication Token"}
+	errInvalidSignature = func(msg string) WireError {
+		return WireError{Code: "InvalidSignatureException", Status: http.StatusForbidden, Message: msg}
+	}
+	errTooLargeAnswer = func(n, limit int) WireError {
+		return WireError{Code: "ResponseTooLargeException", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("The response would be %d bytes, more than dxlab's limit of %d. Ask for less: page with maxResults where the operation has it.", n, limit)}
+	}
 )
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -264,12 +320,6 @@ func mediaTypeIs(r *http.Request, want string, emptyOK bool) bool {
 }
 
 func (h *Handler) serve(x *exchange) {
-	who, werr, ok := h.identify(x.r)
-	if !ok {
-		h.writeError(x, werr)
-		return
-	}
-	x.who = who
 	body, err := io.ReadAll(http.MaxBytesReader(x.w, x.r.Body, h.opts.MaxBodyBytes))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
@@ -280,6 +330,12 @@ func (h *Handler) serve(x *exchange) {
 		h.writeError(x, errSerialization("The request body could not be read."))
 		return
 	}
+	who, werr, ok := h.identify(x, body)
+	if !ok {
+		h.writeError(x, werr)
+		return
+	}
+	x.who = who
 	op := x.svc.Operations[x.op]
 	in := op.NewInput()
 	if x.wire == wireCBOR {
@@ -301,16 +357,42 @@ func (h *Handler) serve(x *exchange) {
 	h.writeOutput(x, out)
 }
 
-// identify returns the caller of r: the account of its access key and the
-// region of its credential scope, or the default account in DefaultRegion
-// when r is not signed.
-func (h *Handler) identify(r *http.Request) (caller.Caller, WireError, bool) {
+// identify returns the caller of a request: the account of its access key
+// and the region of its credential scope, or the default account in
+// DefaultRegion when it is not signed. Under Strict it first verifies the
+// signature over the request and its body.
+func (h *Handler) identify(x *exchange, body []byte) (caller.Caller, WireError, bool) {
+	r := x.r
 	cred, err := sigv4.Parse(r)
 	if errors.Is(err, sigv4.ErrUnsigned) {
+		if h.opts.Auth == Strict {
+			return caller.Caller{}, errMissingAuth, false
+		}
 		return caller.Caller{Account: h.defaultAccount(), Region: DefaultRegion}, WireError{}, true
 	}
 	if err != nil {
 		return caller.Caller{}, errSignature(sentence(err.Error())), false
+	}
+	if h.opts.Auth == Strict {
+		secret, known := "", false
+		if h.opts.Accounts != nil {
+			secret, known = h.opts.Accounts.SecretFor(cred.AccessKeyID)
+		}
+		if !known {
+			return caller.Caller{}, errUnrecognizedClient, false
+		}
+		err := sigv4.Verify(sigv4.Request{HTTP: r, Body: body, Credential: cred, Secret: secret,
+			Service: x.svc.SigningName, Now: h.opts.WallClock.Now()})
+		var refusal *sigv4.Refusal
+		switch {
+		case errors.As(err, &refusal) && refusal.Kind == sigv4.Incomplete:
+			return caller.Caller{}, errSignature(refusal.Message), false
+		case errors.As(err, &refusal):
+			return caller.Caller{}, errInvalidSignature(refusal.Message), false
+		case err != nil:
+			h.log.Error("verifying a signature", "request_id", x.requestID, "err", err)
+			return caller.Caller{}, errInvalidSignature(sigv4.MismatchMessage), false
+		}
 	}
 	account := h.defaultAccount()
 	if h.opts.Accounts != nil {
@@ -351,11 +433,18 @@ func (h *Handler) writeOutput(x *exchange, out any) {
 		h.writeMapped(x, fmt.Errorf("encoding %s output: %w", x.op, err))
 		return
 	}
+	if len(body) > h.opts.MaxResponseBytes {
+		h.log.Warn("answer too large; refused", "request_id", x.requestID, "service", serviceName(x.svc), "operation", x.op,
+			"bytes", len(body), "limit", h.opts.MaxResponseBytes)
+		h.writeError(x, errTooLargeAnswer(len(body), h.opts.MaxResponseBytes))
+		return
+	}
 	h.write(x, http.StatusOK, body)
 }
 
 func (h *Handler) writeError(x *exchange, e WireError) {
 	x.errCode = e.Code
+	e.Message = clip(e.Message, limits.MaxErrorMessage)
 	x.w.Header().Set("X-Amzn-ErrorType", e.Code)
 	var body []byte
 	if x.wire == wireCBOR {
@@ -413,6 +502,25 @@ func serviceName(s *smithy.Service) string {
 		return ""
 	}
 	return s.Name
+}
+
+// clip shortens a message longer than n bytes, keeping its start and end
+// and cutting at rune boundaries, so that no request has a huge value
+// echoed back.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	const cut = " [...] "
+	head, tail := (n-len(cut))*3/4, (n-len(cut))/4
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	start := len(s) - tail
+	for start < len(s) && !utf8.RuneStart(s[start]) {
+		start++
+	}
+	return s[:head] + cut + s[start:]
 }
 
 // sentence capitalises a Go error text and ends it with a period, the way

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/fxamacker/cbor/v2"
@@ -56,19 +57,61 @@ func FuzzAWSJSON(f *testing.F) {
 	for _, op := range icapi.OperationNames {
 		targets = append(targets, "Interconnect."+op)
 	}
+	index := func(target string) uint8 {
+		for i, tg := range targets {
+			if tg == target {
+				return uint8(i)
+			}
+		}
+		f.Fatalf("no target %s", target)
+		return 0
+	}
+	// One connection exists, in the default account and region of unsigned
+	// requests, so that seeds reach the paths of a resource that is there.
+	existing := createdConnection(f, h)
+	arn := "arn:aws:directconnect:us-east-1:123456789012:dxcon/" + existing
 	f.Add(uint8(0), []byte(`{}`))
-	f.Add(uint8(16), []byte(`{"location":"EqDC2","bandwidth":"1Gbps","connectionName":"x","tags":[{"key":"a"}]}`))
-	f.Add(uint8(33), []byte(`{"connectionId":"dxcon-ffffffff","maxResults":0,"nextToken":"ZHhsYWIxOg"}`))
-	f.Add(uint8(60), []byte(`{"resourceArn":"arn:aws:directconnect:us-east-1:123456789012:dxcon/dxcon-ffffffff","tags":[{"key":"k","value":null}]}`))
-	f.Add(uint8(70), []byte(`{"maxResults":1e99,"provider":{"cloudServiceProvider":"gcp","lastMileProvider":"x"}}`))
+	// Every implemented operation, with a request that reaches its rules.
+	for target, body := range map[string]string{
+		"OvertureService.DescribeLocations":   `{}`,
+		"OvertureService.CreateConnection":    `{"location":"EqDC2","bandwidth":"1Gbps","connectionName":"x","tags":[{"key":"a"}],"requestMACSec":true,"providerName":"p"}`,
+		"OvertureService.DescribeConnections": `{"connectionId":"` + existing + `","maxResults":0,"nextToken":"ZHhsYWIxOg"}`,
+		"OvertureService.UpdateConnection":    `{"connectionId":"` + existing + `","connectionName":"renamed","encryptionMode":"must_encrypt"}`,
+		"OvertureService.DeleteConnection":    `{"connectionId":"` + existing + `"}`,
+		"OvertureService.TagResource":         `{"resourceArn":"` + arn + `","tags":[{"key":"k","value":null},{"key":"k2","value":"v"}]}`,
+		"OvertureService.UntagResource":       `{"resourceArn":"` + arn + `","tagKeys":["k","aws:x"]}`,
+		"OvertureService.DescribeTags":        `{"resourceArns":["` + arn + `","` + arn + `"]}`,
+		"Interconnect.ListEnvironments":       `{"maxResults":1e99,"provider":{"cloudServiceProvider":"gcp","lastMileProvider":"x"}}`,
+		"Interconnect.GetEnvironment":         `{"id":"mce-aws-gcp-iad"}`,
+	} {
+		f.Add(index(target), []byte(body))
+	}
+	f.Add(index("OvertureService.DescribeConnections"), []byte(`{"maxResults":2}`))
+	f.Add(index("OvertureService.CreateConnection"), []byte("{\"location\":\"EqDC2\",\"bandwidth\":\"1Gbps\",\"connectionName\":\"a\\u0000b\"}"))
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
-		req := httptest.NewRequest("POST", "/", bytes.NewReader(body))
+		req := httptest.NewRequest("POST", "http://127.0.0.1:4580/", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 		req.Header.Set("X-Amz-Target", targets[int(which)%len(targets)])
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		checkAnswer(t, rec, json.Unmarshal)
 	})
+}
+
+// createdConnection creates a connection through h and returns its id.
+func createdConnection(f *testing.F, h http.Handler) string {
+	req := httptest.NewRequest("POST", "http://127.0.0.1:4580/", strings.NewReader(`{"location":"EqDC2","bandwidth":"10Gbps","connectionName":"seed"}`))
+	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+	req.Header.Set("X-Amz-Target", "OvertureService.CreateConnection")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var out struct {
+		ConnectionID string `json:"connectionId"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.ConnectionID == "" {
+		f.Fatalf("creating the seed connection: %d %s", rec.Code, rec.Body.Bytes())
+	}
+	return out.ConnectionID
 }
 
 // FuzzRPCv2CBOR sends arbitrary CBOR bodies to every Interconnect operation.
@@ -88,7 +131,7 @@ func FuzzRPCv2CBOR(f *testing.F) {
 	f.Add(uint8(2), []byte{0xbf, 0x61, 0x61, 0xc1, 0xfb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0, 0xff})
 	f.Fuzz(func(t *testing.T, which uint8, body []byte) {
 		op := icapi.OperationNames[int(which)%len(icapi.OperationNames)]
-		req := httptest.NewRequest("POST", "/service/Interconnect/operation/"+op, bytes.NewReader(body))
+		req := httptest.NewRequest("POST", "http://127.0.0.1:4580/service/Interconnect/operation/"+op, bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/cbor")
 		req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
 		rec := httptest.NewRecorder()

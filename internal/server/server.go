@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -22,11 +23,13 @@ import (
 	"github.com/dxlab/dxlab/internal/directconnect"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/interconnect"
+	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/metrics"
 	"github.com/dxlab/dxlab/internal/opapi"
 	"github.com/dxlab/dxlab/internal/protocol"
 	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
+	"github.com/dxlab/dxlab/internal/store/postgres"
 	"github.com/dxlab/dxlab/internal/store/sqlite"
 )
 
@@ -38,6 +41,10 @@ var Version = "dev"
 type Options struct {
 	// DataDir holds the embedded store; default "dxlab-data".
 	DataDir string
+	// Store, when a postgres:// URL, keeps everything in that PostgreSQL
+	// database instead, shared with every other dxlab replica using it;
+	// empty uses the embedded store in DataDir.
+	Store string
 	// Profile is the provisioning profile; default realistic.
 	Profile facility.Profile
 	// Accounts maps access keys to accounts; nil uses only the built-in
@@ -58,8 +65,28 @@ type Options struct {
 	// facility.DefaultEventRetention.
 	EventRetention time.Duration
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
-	// on shutdown; default 10s.
+	// on shutdown; default limits.ShutdownTimeout. Those still running then
+	// are cut off and logged.
 	ShutdownTimeout time.Duration
+	// Auth says how signatures are checked; default protocol.AcceptAny.
+	// protocol.Strict needs Accounts with keys.
+	Auth protocol.Auth
+	// WallClock is what signing times are checked against; default the
+	// system clock.
+	WallClock clock.Clock
+	// OperatorToken, when set, must accompany every changing operator
+	// request (and every reading one not from loopback) as
+	// "Authorization: Bearer <token>". Serve refuses to listen beyond
+	// loopback without one.
+	OperatorToken string
+	// AllowedHosts are the Host header names dxlab answers to besides IP
+	// addresses, "localhost" (and *.localhost) and this machine's name:
+	// anything else is refused, against DNS rebinding. "*" allows any.
+	AllowedHosts []string
+	// Timeouts and the connection cap of the HTTP server; zero means the
+	// limits package's value.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	MaxConnections                         int
 }
 
 // Server is an assembled dxlab.
@@ -104,9 +131,6 @@ func New(opts Options) (*Server, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.ShutdownTimeout == 0 {
-		opts.ShutdownTimeout = 10 * time.Second
-	}
 	catalog, err := facility.LoadCatalog(opts.LocationsFile)
 	if err != nil {
 		return nil, err
@@ -127,7 +151,25 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlite.Open(opts.DataDir)
+	if opts.ShutdownTimeout == 0 {
+		opts.ShutdownTimeout = limits.ShutdownTimeout
+	}
+	if opts.Auth == "" {
+		opts.Auth = protocol.AcceptAny
+	}
+	if opts.Auth == protocol.Strict && opts.Accounts.Len() == 0 {
+		return nil, errors.New("strict auth verifies signatures with the secrets of the accounts file: give one with access keys (--accounts)")
+	}
+	var db store.Store
+	shared := postgres.IsURL(opts.Store)
+	switch {
+	case shared:
+		db, err = postgres.Open(context.Background(), opts.Store)
+	case opts.Store == "" || opts.Store == "sqlite":
+		db, err = sqlite.Open(opts.DataDir)
+	default:
+		err = fmt.Errorf("store %q is neither empty (the embedded store) nor a postgres:// URL", opts.Store)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -161,10 +203,12 @@ func New(opts Options) (*Server, error) {
 	met.Watch(fac, opts.Logger)
 
 	aws := protocol.New(protocol.Options{
-		Services: []*smithy.Service{dxapi.Service(dx), icapi.Service(ic)},
-		MapError: mapError,
-		Accounts: opts.Accounts,
-		Logger:   opts.Logger,
+		Services:  []*smithy.Service{dxapi.Service(dx), icapi.Service(ic)},
+		MapError:  mapError,
+		Accounts:  opts.Accounts,
+		Logger:    opts.Logger,
+		Auth:      opts.Auth,
+		WallClock: opts.WallClock,
 		Served: func(r protocol.Served) {
 			met.Request(r.Service, r.Operation, r.Status, r.Duration)
 		},
@@ -180,9 +224,23 @@ func New(opts Options) (*Server, error) {
 		Addr:         s.Addr,
 		Started:      s.started,
 		Logger:       opts.Logger,
+		Auth:         string(opts.Auth),
+		Token:        opts.OperatorToken,
 	})
 	metricsHandler := met.Handler()
+	hosts := newHostGuard(opts.AllowedHosts)
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !hosts.allows(r.Host) {
+			hosts.refuse(w, r)
+			return
+		}
+		if shared {
+			// Another replica may have moved the clock: follow it before
+			// anything reads the time.
+			if err := fac.SyncClock(r.Context()); err != nil {
+				s.log.Warn("reading the shared clock", "err", err)
+			}
+		}
 		switch {
 		case strings.HasPrefix(r.URL.Path, opapi.Prefix):
 			ops.ServeHTTP(w, r)
@@ -208,13 +266,28 @@ func (s *Server) Store() store.Store { return s.store }
 func (s *Server) Facility() *facility.Facility { return s.facility }
 
 // Serve serves on ln and drives the facility until ctx is done, then stops
-// accepting, lets in-flight requests finish, and closes the store.
+// accepting, lets in-flight requests finish (up to ShutdownTimeout; the rest
+// are cut off and logged), and closes the store. It refuses a listener
+// beyond loopback when no operator token is set.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	if err := s.CheckListener(ln.Addr()); err != nil {
+		ln.Close()
+		s.Close()
+		return err
+	}
+	maxConns := cmp.Or(s.opts.MaxConnections, limits.MaxConnections)
+	ln = newLimitListener(ln, maxConns)
+	conns := &connTracker{}
 	addr := ln.Addr().String()
 	s.addr.Store(&addr)
 	srv := &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: limits.ReadHeaderTimeout,
+		ReadTimeout:       cmp.Or(s.opts.ReadTimeout, limits.ReadTimeout),
+		WriteTimeout:      cmp.Or(s.opts.WriteTimeout, limits.WriteTimeout),
+		IdleTimeout:       cmp.Or(s.opts.IdleTimeout, limits.IdleTimeout),
+		MaxHeaderBytes:    limits.MaxHeaderBytes,
+		ConnState:         conns.track,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	runCtx, stopFacility := context.WithCancel(context.Background())
@@ -233,6 +306,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 		err = srv.Shutdown(shutdownCtx)
 		cancel()
+		if errors.Is(err, context.DeadlineExceeded) {
+			active, idle := conns.counts()
+			s.log.Warn("requests still running after the drain timeout were cut off",
+				"timeout", s.opts.ShutdownTimeout, "active_connections", active, "idle_connections", idle)
+			err = srv.Close()
+		}
 		<-serveErr
 	}
 	stopFacility()
@@ -241,6 +320,16 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = nil
 	}
 	return errors.Join(err, s.Close())
+}
+
+// CheckListener refuses an address beyond loopback when no operator token
+// is set: anyone who reaches it could fire steps and move the clock.
+func (s *Server) CheckListener(addr net.Addr) error {
+	if !isLoopback(addr) && s.opts.OperatorToken == "" {
+		return fmt.Errorf("dxlab listens on %s, beyond loopback, and anyone who reaches it could fire steps and move the clock: "+
+			"set an operator token (--operator-token or --operator-token-file) or listen on 127.0.0.1", addr)
+	}
+	return nil
 }
 
 // Close closes the store. Serve calls it; call it yourself only when not
@@ -252,5 +341,10 @@ func (s *Server) Close() error {
 
 // Describe is a one-line summary for the startup log.
 func (s *Server) Describe() string {
-	return fmt.Sprintf("store=%s data-dir=%s provisioning=%s", s.store.Describe(), s.opts.DataDir, s.opts.Profile)
+	where := ""
+	if s.store.Describe() == "sqlite" {
+		where = " data-dir=" + s.opts.DataDir
+	}
+	return fmt.Sprintf("store=%s%s provisioning=%s auth=%s operator-token=%t", s.store.Describe(), where, s.opts.Profile, s.opts.Auth,
+		s.opts.OperatorToken != "")
 }

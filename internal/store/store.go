@@ -6,7 +6,8 @@
 // process (the clock's offset). It knows nothing of the wire or of Direct
 // Connect; what a document holds is its owner's business.
 //
-// Backends live in subpackages (sqlite today) and must all pass storetest.
+// Backends live in subpackages (sqlite, embedded; postgres, shared by
+// replicas) and must all pass storetest.
 package store
 
 import (
@@ -250,7 +251,10 @@ type Writer interface {
 
 // Store runs transactions. It is safe for concurrent use. Update commits
 // when fn returns nil and rolls back otherwise; a committed Update is durable
-// once it returns.
+// once it returns. A backend may run fn again from the start after a
+// transient failure that certainly rolled the transaction back (a deadlock,
+// a serialization failure, a connection lost before commit), so fn must do
+// nothing outside the transaction but record what it read.
 type Store interface {
 	View(ctx context.Context, fn func(Reader) error) error
 	Update(ctx context.Context, fn func(Writer) error) error

@@ -102,7 +102,7 @@ def _log_tail():
         return "(no log)"
 
 
-def _start(binary, tmp):
+def _start(binary, tmp, extra=()):
     """Start dxlab on a free port and wait for its health check; returns (proc, url)."""
     for attempt in range(3):
         port = _free_port()
@@ -110,7 +110,7 @@ def _start(binary, tmp):
         log = open(_state["log"], "ab")
         proc = subprocess.Popen(
             [binary, "serve", "--addr", "127.0.0.1:%d" % port, "--data-dir", data_dir,
-             "--provisioning", "instant"],
+             "--provisioning", "instant"] + list(extra),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         log.close()
@@ -151,6 +151,7 @@ def setUpModule():
         binary = os.environ.get("DXLAB_BIN") or _state["saved_env"].get("DXLAB_BIN")
         if not binary:
             binary = _build_binary(tmp)
+        _state["binary"] = binary
         proc, url = _start(binary, tmp)
     except BaseException:
         _restore_env()
@@ -946,6 +947,109 @@ class RawHttpTest(DxlabTestCase):
         health = _operator("GET", "/_dxlab/health")
         self.assertEqual(health["status"], "ok")
         self.assertEqual(health["provisioning"], "instant")
+
+
+# ---------------------------------------------------------------------------
+# Strict SigV4: a second dxlab that verifies every signature.
+# ---------------------------------------------------------------------------
+
+STRICT_KEY = "AKIASTRICT0000000001"
+STRICT_SECRET = "strict-secret"
+
+
+class StrictAuthTest(DxlabTestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        accounts = os.path.join(_state["tmp"], "accounts")
+        with open(accounts, "w") as f:
+            f.write("[strict]\naws_access_key_id = %s\naws_secret_access_key = %s\naws_account_id = 210987654321\n"
+                    % (STRICT_KEY, STRICT_SECRET))
+        cls.proc, cls.url = _start(_state["binary"], _state["tmp"], ["--auth", "strict", "--accounts", accounts])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.send_signal(signal.SIGTERM)
+        if cls.proc.wait(timeout=15) != 0:
+            raise AssertionError("strict dxlab exited %d:\n%s" % (cls.proc.returncode, _log_tail()))
+
+    def client(self, service="directconnect", key=STRICT_KEY, secret=STRICT_SECRET, tamper=None):
+        session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret, region_name=REGION)
+        c = session.client(service, endpoint_url=self.url, config=_CONFIG)
+        if tamper is not None:
+            # before-send runs after signing: what it changes was signed as it was.
+            c.meta.events.register("before-send.*", lambda request, **kw: tamper(request))
+        return c
+
+    @staticmethod
+    def edit(r, name, fn):
+        """Edit a header botocore may hold as str or bytes."""
+        v = r.headers[name]
+        if isinstance(v, bytes):
+            v = v.decode()
+        del r.headers[name]
+        r.headers[name] = fn(v)
+
+    MISMATCH = "The request signature we calculated does not match the signature you provided."
+
+    def test_signed_requests_pass(self):
+        dx = self.client()
+        self.assertTrue(dx.describe_locations()["locations"])
+        out = dx.create_connection(location=LOCATION, bandwidth="1Gbps", connectionName="strict")
+        self.assertEqual(out["ownerAccount"], "210987654321")
+        envs = self.client("interconnect").list_environments()["environments"]
+        self.assertTrue(envs)
+
+    def test_unknown_key(self):
+        self.assertClientError(lambda: self.client(key="AKIANOBODY0000000000").describe_locations(),
+                               "UnrecognizedClientException", "The security token included in the request is invalid.", status=403)
+
+    def test_wrong_secret(self):
+        self.assertClientError(lambda: self.client(secret="wrong").describe_locations(),
+                               "InvalidSignatureException", message_contains=(self.MISMATCH,), status=403)
+
+    def test_tampered_parts(self):
+        def body(r):
+            r.body = r.body.replace(b"tampered", b"tamperex")
+
+        def header(r):
+            self.edit(r, "X-Amz-Target", lambda v: "OvertureService.DescribeConnections")
+
+        def date(r):
+            self.edit(r, "X-Amz-Date", lambda d: d[:-3] + ("%02d" % ((int(d[-3:-1]) + 1) % 60)) + "Z")
+
+        def scope_region(r):
+            self.edit(r, "Authorization", lambda v: v.replace("/us-east-1/", "/us-west-2/"))
+
+        def scope_service(r):
+            self.edit(r, "Authorization", lambda v: v.replace("/directconnect/", "/interconnect/"))
+
+        def key(r):
+            self.edit(r, "Authorization", lambda v: v.replace(STRICT_KEY, "AKIANOBODY0000000000"))
+
+        for name, fn, code, msg in [
+            ("body", body, "InvalidSignatureException", self.MISMATCH),
+            ("header", header, "InvalidSignatureException", self.MISMATCH),
+            ("date", date, "InvalidSignatureException", self.MISMATCH),
+            ("scope region", scope_region, "InvalidSignatureException", self.MISMATCH),
+            ("scope service", scope_service, "InvalidSignatureException",
+             "Credential should be scoped to correct service: 'directconnect'."),
+            ("key", key, "UnrecognizedClientException", "The security token included in the request is invalid."),
+        ]:
+            with self.subTest(name):
+                dx = self.client(tamper=fn)
+                self.assertClientError(
+                    lambda: dx.create_connection(location=LOCATION, bandwidth="1Gbps", connectionName="tampered"),
+                    code, message_contains=(msg,))
+
+    def test_unsigned(self):
+        req = urllib.request.Request(self.url + "/", data=b"{}", method="POST", headers={
+            "X-Amz-Target": "OvertureService.DescribeLocations", "Content-Type": "application/x-amz-json-1.1"})
+        with self.assertRaises(urllib.error.HTTPError) as cm:
+            urllib.request.urlopen(req, timeout=10)
+        self.assertEqual(cm.exception.code, 403)
+        err = json.loads(cm.exception.read())
+        self.assertEqual(err, {"__type": "MissingAuthenticationTokenException", "message": "Missing Authentication Token"})
 
 
 if __name__ == "__main__":
