@@ -410,4 +410,3 @@ func TestRestartKeepsConnectionsAndTheirSchedule(t *testing.T) {
 		t.Fatalf("the schedule did not survive the restart: %s", got)
 	}
 }
-
