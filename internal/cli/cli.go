@@ -89,6 +89,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	locations := fs.String("locations", env("DXLAB_LOCATIONS", ""), "location catalog to use instead of the built-in one (env DXLAB_LOCATIONS)")
 	logLevel := fs.String("log-level", env("DXLAB_LOG_LEVEL", "info"), "debug, info, warn or error (env DXLAB_LOG_LEVEL)")
 	partners := fs.String("partners", env("DXLAB_PARTNERS", "open"), "open: any account acts as a Direct Connect partner; strict: only partners the accounts file declares (env DXLAB_PARTNERS)")
+	gateways := fs.String("gateways", env("DXLAB_GATEWAYS", "lenient"), "lenient: an unknown well-formed vgw-/tgw- id is registered on first use; strict: only registered ones (env DXLAB_GATEWAYS)")
+	gatewaysFile := fs.String("gateways-file", env("DXLAB_GATEWAYS_FILE", ""), "JSON list of VGWs and TGWs to register at start (env DXLAB_GATEWAYS_FILE)")
 	var quotaFlags []string
 	if v := env("DXLAB_QUOTAS", ""); v != "" {
 		quotaFlags = strings.Split(v, ",")
@@ -124,6 +126,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	default:
 		return usageError{fmt.Errorf("--partners %q is not open or strict", *partners)}
 	}
+	if *gateways != "lenient" && *gateways != "strict" {
+		return usageError{fmt.Errorf("--gateways %q is not lenient or strict", *gateways)}
+	}
+	opts.StrictGateways, opts.GatewaysFile = *gateways == "strict", *gatewaysFile
 	opts.Quotas = quotaFlags
 	if *accountsFile != "" {
 		if opts.Accounts, err = accounts.Load(*accountsFile); err != nil {

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 
@@ -45,6 +46,9 @@ type Options struct {
 	// StrictPartners and Quotas are as in server.Options.
 	StrictPartners bool
 	Quotas         []string
+	// StrictGateways and GatewaysFile are as in server.Options.
+	StrictGateways bool
+	GatewaysFile   string
 	// AllowErrors lets the test pass although dxlab logged errors. Without
 	// it, every error dxlab logs (an internal error answered to a client, a
 	// step that failed) fails the test.
@@ -85,6 +89,8 @@ func New(t testing.TB, opts Options) *Instance {
 		LocationsFile:  opts.Locations,
 		StrictPartners: opts.StrictPartners,
 		Quotas:         opts.Quotas,
+		StrictGateways: opts.StrictGateways,
+		GatewaysFile:   opts.GatewaysFile,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -164,12 +170,27 @@ func (in *Instance) Stop() {
 	}
 }
 
-// Advance moves the clock and fires every transition that came due.
+// Advance moves the clock and fires every transition that came due. The
+// server's own driver may have taken some of them first: Advance waits
+// (briefly, in real time) until it has fired them too, so that what the
+// test reads next is what they did.
 func (in *Instance) Advance(d time.Duration) {
 	in.t.Helper()
 	in.Clock.Advance(d)
-	if _, err := in.Server.Facility().FireDue(context.Background()); err != nil {
-		in.t.Fatal(err)
+	f := in.Server.Facility()
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		if _, err := f.FireDue(context.Background()); err != nil {
+			in.t.Fatal(err)
+		}
+		first, err := f.Pending(context.Background(), facility.PendingQuery{Limit: 1})
+		if err != nil {
+			in.t.Fatal(err)
+		}
+		due := len(first) == 1 && !first[0].DueAt.IsZero() && !first[0].DueAt.After(in.Clock.Now())
+		if !due || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(time.Millisecond) // held by the driver, which is firing it
 	}
 }
 
@@ -180,7 +201,26 @@ func (in *Instance) DirectConnect(account, region string) *directconnect.Client 
 		BaseEndpoint:     aws.String(in.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider(account, "dxlab-test-secret", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       readOnlyBodies{&http.Client{Transport: awshttp.NewBuildableClient().GetTransport()}},
 	})
+}
+
+// readOnlyBodies is the HTTP client of the SDK clients DirectConnect
+// returns. It hides the WriteTo method of the SDK's request bodies from
+// net/http: smithy-go closes a request's body as soon as the response's
+// headers arrive, and WriteTo on the closed body answers io.EOF as an
+// error. When dxlab answers before net/http has finished with the body
+// (net/http reads on past Content-Length to check there is nothing more),
+// net/http takes that io.EOF for a failed write and closes the connection
+// under the response being read: the call fails with "use of closed network
+// connection". Read on the closed body answers a plain end of file.
+type readOnlyBodies struct{ *http.Client }
+
+func (c readOnlyBodies) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		req.Body = struct{ io.ReadCloser }{req.Body}
+	}
+	return c.Client.Do(req)
 }
 
 // Operator calls the operator API and decodes its JSON answer into out,

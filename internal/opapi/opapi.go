@@ -37,7 +37,9 @@ type Options struct {
 	Facility Facility
 	// World takes ports and devices down and up; nil leaves those out.
 	World World
-	Clock clock.Clock
+	// Gateways is the VGW and TGW registry; nil leaves it out.
+	Gateways Gateways
+	Clock    clock.Clock
 	// Version, Store and Started feed the health report.
 	Version string
 	Store   string
@@ -66,6 +68,9 @@ func New(opts Options) http.Handler {
 	mux.Handle("POST /_dxlab/v1/clock/advance", a.wrap(a.advance))
 	if opts.World != nil {
 		a.routeWorld(mux)
+	}
+	if opts.Gateways != nil {
+		a.routeGateways(mux)
 	}
 	mux.Handle("/_dxlab/", a.wrap(func(r *http.Request) (any, error) {
 		return nil, &Error{http.StatusNotFound, fmt.Sprintf("no operator endpoint %s %s", r.Method, r.URL.Path)}

@@ -26,6 +26,7 @@ import (
 	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
 	"github.com/dxlab/dxlab/internal/store/sqlite"
+	"github.com/dxlab/dxlab/internal/vpc"
 )
 
 // Version is dxlab's version, set at build time with -ldflags.
@@ -52,6 +53,10 @@ type Options struct {
 	StrictPartners bool
 	// Quotas raise Direct Connect quotas, as "name=value".
 	Quotas []string
+	// StrictGateways accepts only registered VGWs and TGWs (--gateways
+	// strict); GatewaysFile registers some at start (--gateways-file).
+	StrictGateways bool
+	GatewaysFile   string
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// on shutdown; default 10s.
 	ShutdownTimeout time.Duration
@@ -118,7 +123,15 @@ func New(opts Options) (*Server, error) {
 	dx := directconnect.New(directconnect.Options{
 		Store: st, Facility: fac, Logger: opts.Logger,
 		Partners: opts.Accounts, StrictPartners: opts.StrictPartners, Quotas: quotas,
+		StrictGateways: opts.StrictGateways,
 	})
+	gateways := &vpc.Admin{Store: st, Now: opts.Clock.Now}
+	if opts.GatewaysFile != "" {
+		if _, err := gateways.Seed(context.Background(), opts.GatewaysFile); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	ic := interconnect.New(interconnect.Options{Facility: fac})
 	s := &Server{opts: opts, store: st, facility: fac, dx: dx, ic: ic, log: opts.Logger, started: time.Now()}
 
@@ -131,6 +144,7 @@ func New(opts Options) (*Server, error) {
 	ops := opapi.New(opapi.Options{
 		Facility: fac,
 		World:    dx,
+		Gateways: gateways,
 		Clock:    opts.Clock,
 		Version:  Version,
 		Store:    st.Describe(),
