@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
 
@@ -45,6 +46,7 @@ import (
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/protocol"
 	"github.com/dxlab/dxlab/internal/server"
+	"github.com/dxlab/dxlab/internal/store"
 	"github.com/dxlab/dxlab/opclient"
 )
 
@@ -85,6 +87,10 @@ type Options struct {
 	StrictPartners bool
 	// Quotas raise Direct Connect quotas, as "name=value" (--quota).
 	Quotas []string
+	// StrictGateways accepts only registered VGWs and TGWs; GatewaysFile
+	// registers some at start (--gateways strict, --gateways-file).
+	StrictGateways bool
+	GatewaysFile   string
 	// Store is a postgres:// URL to keep everything in instead of the
 	// embedded store.
 	Store string
@@ -181,7 +187,7 @@ func start(t testing.TB, opts Options) (*Instance, error) {
 	}
 	so := server.Options{DataDir: opts.DataDir, Store: opts.Store, Profile: prof, Clock: opts.Clock.fake,
 		LocationsFile: opts.Locations, StrictPartners: opts.StrictPartners, Quotas: opts.Quotas,
-		Auth: auth, OperatorToken: opts.OperatorToken}
+		Auth: auth, OperatorToken: opts.OperatorToken, StrictGateways: opts.StrictGateways, GatewaysFile: opts.GatewaysFile}
 	if opts.WallClock != nil {
 		so.WallClock = opts.WallClock
 	}
@@ -278,7 +284,25 @@ func (in *Instance) AWSConfig(account, region string) aws.Config {
 		BaseEndpoint:     aws.String(in.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider(account, "dxlabtest-secret", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       readOnlyBodies{&http.Client{Transport: awshttp.NewBuildableClient().GetTransport()}},
 	}
+}
+
+// readOnlyBodies is the HTTP client of the SDK clients an instance gives
+// out. It hides the WriteTo method of the SDK's request bodies from
+// net/http: smithy-go closes a request's body as soon as the response's
+// headers arrive, and WriteTo on the closed body answers io.EOF as an
+// error. When dxlab answers before net/http has finished with the body,
+// net/http takes that for a failed write and closes the connection under
+// the response being read: the call fails with "use of closed network
+// connection". Read on the closed body answers a plain end of file.
+type readOnlyBodies struct{ *http.Client }
+
+func (c readOnlyBodies) Do(req *http.Request) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody {
+		req.Body = struct{ io.ReadCloser }{req.Body}
+	}
+	return c.Client.Do(req)
 }
 
 // DirectConnect returns a Direct Connect client signing as account in
@@ -286,6 +310,11 @@ func (in *Instance) AWSConfig(account, region string) aws.Config {
 func (in *Instance) DirectConnect(account, region string) *directconnect.Client {
 	return directconnect.NewFromConfig(in.AWSConfig(account, region))
 }
+
+// Store is the instance's store, for dxlab's own tests of what only the
+// store shows (which port a resource holds); users' tests go through the
+// APIs.
+func (in *Instance) Store() store.Store { return in.server.Store() }
 
 // OperatorClient is the typed client of the instance's operator API.
 func (in *Instance) OperatorClient() *opclient.Client { return in.op }

@@ -51,6 +51,8 @@ the store. Every flag can also be set by its environment variable.`,
 		drain := fs.String("drain-timeout", env("DXLAB_DRAIN_TIMEOUT", limits.ShutdownTimeout.String()), "on SIGINT or SIGTERM, how long requests in flight may take to finish before they are cut off (env DXLAB_DRAIN_TIMEOUT)")
 		allowedHosts := fs.String("allowed-hosts", env("DXLAB_ALLOWED_HOSTS", ""), "comma-separated host names dxlab answers to besides IP addresses, localhost and this machine's name; * for any (env DXLAB_ALLOWED_HOSTS)")
 		partners := fs.String("partners", env("DXLAB_PARTNERS", "open"), "open: any account acts as a Direct Connect partner; strict: only partners the accounts file declares (env DXLAB_PARTNERS)")
+		gateways := fs.String("gateways", env("DXLAB_GATEWAYS", "lenient"), "lenient: an unknown well-formed vgw-/tgw- id is registered on first use; strict: only registered ones (env DXLAB_GATEWAYS)")
+		gatewaysFile := fs.String("gateways-file", env("DXLAB_GATEWAYS_FILE", ""), "JSON list of VGWs and TGWs to register at start (env DXLAB_GATEWAYS_FILE)")
 		var quotas []string
 		if v := env("DXLAB_QUOTAS", ""); v != "" {
 			quotas = strings.Split(v, ",")
@@ -91,6 +93,9 @@ the store. Every flag can also be set by its environment variable.`,
 			if *partners != "open" && *partners != "strict" {
 				return usagef("%s %q is not open or strict", from("partners", "DXLAB_PARTNERS"), *partners)
 			}
+			if *gateways != "lenient" && *gateways != "strict" {
+				return usagef("%s %q is not lenient or strict", from("gateways", "DXLAB_GATEWAYS"), *gateways)
+			}
 			authMode, err := protocol.ParseAuth(*auth)
 			if err != nil {
 				return usagef("%s %q: use accept-any or strict", from("auth", "DXLAB_AUTH"), *auth)
@@ -100,7 +105,8 @@ the store. Every flag can also be set by its environment variable.`,
 				return usagef("%s %q is not a positive duration, e.g. 10s", from("drain-timeout", "DXLAB_DRAIN_TIMEOUT"), *drain)
 			}
 			opts := server.Options{DataDir: *dataDir, Store: *storeURL, Profile: prof, LocationsFile: *locations, Logger: log, EventRetention: keep,
-				StrictPartners: *partners == "strict", Quotas: quotas, Auth: authMode, OperatorToken: *token, ShutdownTimeout: drainFor}
+				StrictPartners: *partners == "strict", Quotas: quotas,
+				StrictGateways: *gateways == "strict", GatewaysFile: *gatewaysFile, Auth: authMode, OperatorToken: *token, ShutdownTimeout: drainFor}
 			for _, h := range strings.Split(*allowedHosts, ",") {
 				if h = strings.TrimSpace(h); h != "" {
 					opts.AllowedHosts = append(opts.AllowedHosts, h)

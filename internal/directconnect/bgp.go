@@ -80,8 +80,10 @@ func (s *Service) CreateBGPPeer(ctx context.Context, in *dxapi.CreateBGPPeerRequ
 		if err != nil {
 			return err
 		}
+		// On a provisioned VIF (a failover test's too) the peer is
+		// provisioned at once; otherwise with its VIF.
 		state := dxapi.BGPPeerStatePending
-		if v.State == vifAvailable || v.State == vifDown {
+		if v.State == vifAvailable || v.State == vifDown || v.State == dxapi.VirtualInterfaceStateTesting {
 			state = dxapi.BGPPeerStateAvailable
 		}
 		v.Peers = append(v.Peers, bgpPeer{ID: newID("dxpeer"), Family: family, ASN: asn, AuthKey: authKey, AmazonAddress: amazon, CustomerAddress: customer, State: string(state)})

@@ -47,6 +47,7 @@ type connection struct {
 	PartnerName string    `json:"partnerName,omitempty"`
 	Tags        []tag     `json:"tags"`
 	CreatedAt   time.Time `json:"createdAt"`
+	rateUse
 }
 
 func (c *connection) phys() *physical   { return &c.physical }
@@ -139,7 +140,7 @@ func (s *Service) CreateConnection(ctx context.Context, in *dxapi.CreateConnecti
 	if err != nil {
 		return nil, err
 	}
-	return apiConnection(o), nil
+	return s.apiConnectionOf(o), nil
 }
 
 // connectionRequest checks a CreateConnection request against the location
@@ -193,6 +194,7 @@ func (s *Service) createConnection(ctx context.Context, tx *resource.Tx, c *conn
 		}
 		device = l.Doc.Device
 		m.Parent = resource.Ref{Kind: lags.Name, ID: lagID}
+		takeLagKeys(c, l.Doc)
 	}
 	if err := s.placeOn(ctx, tx, req, device, resource.Ref{Kind: connections.Name, ID: m.ID}, &c.physical); err != nil {
 		return nil, err
@@ -235,7 +237,7 @@ func (s *Service) DescribeConnections(ctx context.Context, in *dxapi.DescribeCon
 		if err != nil {
 			return nil, err
 		}
-		out.Connections = append(out.Connections, *apiConnection(o))
+		out.Connections = append(out.Connections, *s.apiConnectionOf(o))
 		return out, nil
 	}
 	scope := pageScope(ctx, "DescribeConnections", "")
@@ -251,7 +253,7 @@ func (s *Service) DescribeConnections(ctx context.Context, in *dxapi.DescribeCon
 		}
 		list, out.NextToken = page.Trim(scope, req, list, objectID[connection])
 		for _, o := range list {
-			out.Connections = append(out.Connections, *apiConnection(o))
+			out.Connections = append(out.Connections, *s.apiConnectionOf(o))
 		}
 		return nil
 	})
@@ -318,7 +320,7 @@ func (s *Service) changeConnection(ctx context.Context, id string, least resourc
 	if err != nil {
 		return nil, err
 	}
-	return apiConnection(o), nil
+	return s.apiConnectionOf(o), nil
 }
 
 // DeleteConnection deletes a connection. Its owner deletes a dedicated
@@ -352,7 +354,11 @@ func (s *Service) DeleteConnection(ctx context.Context, in *dxapi.DeleteConnecti
 	if err != nil {
 		return nil, err
 	}
-	return apiConnection(o), nil
+	out := s.apiConnectionOf(o)
+	if o.RoleOf(caller.From(ctx)) != resource.Owner {
+		out.Tags = []dxapi.Tag{} // a hosted connection's tags are its customer's alone
+	}
+	return out, nil
 }
 
 // connectionSteps are what the facility does to connections on its own.

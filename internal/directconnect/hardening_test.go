@@ -14,7 +14,7 @@ import (
 	"github.com/dxlab/dxlab/internal/limits"
 )
 
-func arnOf(id string) string {
+func connectionARN(id string) string {
 	return fmt.Sprintf("arn:aws:directconnect:%s:%s:dxcon/%s", region, account, id)
 }
 
@@ -24,14 +24,14 @@ func TestDescribeTagsDeduplicatesAndCaps(t *testing.T) {
 	dx := dxlabtest.New(t, dxlabtest.Options{})
 	c := dx.DirectConnect(account, region)
 	id := aws.ToString(create(t, c, "tagged").ConnectionId)
-	_, err := c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(arnOf(id)),
+	_, err := c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(connectionARN(id)),
 		Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String(strings.Repeat("v", 256))}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	repeated := make([]string, 10000)
 	for i := range repeated {
-		repeated[i] = arnOf(id)
+		repeated[i] = connectionARN(id)
 	}
 	out, err := c.DescribeTags(ctx, &directconnect.DescribeTagsInput{ResourceArns: repeated})
 	if err != nil {
@@ -43,7 +43,7 @@ func TestDescribeTagsDeduplicatesAndCaps(t *testing.T) {
 
 	distinct := make([]string, limits.MaxDescribeTagsARNs+1)
 	for i := range distinct {
-		distinct[i] = arnOf(fmt.Sprintf("dxcon-f%07d", i))
+		distinct[i] = connectionARN(fmt.Sprintf("dxcon-f%07d", i))
 	}
 	_, err = c.DescribeTags(ctx, &directconnect.DescribeTagsInput{ResourceArns: distinct})
 	apiError(t, err, "DirectConnectClientException", fmt.Sprintf("at most %d distinct resource ARNs", limits.MaxDescribeTagsARNs))
@@ -108,14 +108,14 @@ func TestTagsOfADeletedConnectionCannotChange(t *testing.T) {
 	if _, err := c.DeleteConnection(ctx, &directconnect.DeleteConnectionInput{ConnectionId: aws.String(id)}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(arnOf(id)), Tags: []types.Tag{{Key: aws.String("k")}}})
+	_, err := c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(connectionARN(id)), Tags: []types.Tag{{Key: aws.String("k")}}})
 	apiError(t, err, "DirectConnectClientException", "Connection "+id+" is deleted and cannot be updated.")
-	_, err = c.UntagResource(ctx, &directconnect.UntagResourceInput{ResourceArn: aws.String(arnOf(id)), TagKeys: []string{"k"}})
+	_, err = c.UntagResource(ctx, &directconnect.UntagResourceInput{ResourceArn: aws.String(connectionARN(id)), TagKeys: []string{"k"}})
 	apiError(t, err, "DirectConnectClientException", "Connection "+id+" is deleted and cannot be updated.")
 	_, err = c.UpdateConnection(ctx, &directconnect.UpdateConnectionInput{ConnectionId: aws.String(id), ConnectionName: aws.String("x")})
 	apiError(t, err, "DirectConnectClientException", "Connection "+id+" is deleted and cannot be updated.")
 	// Reading them still works while it is listed.
-	if _, err := c.DescribeTags(ctx, &directconnect.DescribeTagsInput{ResourceArns: []string{arnOf(id)}}); err != nil {
+	if _, err := c.DescribeTags(ctx, &directconnect.DescribeTagsInput{ResourceArns: []string{connectionARN(id)}}); err != nil {
 		t.Error(err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -88,12 +87,28 @@ func (s *Service) loadParent(ctx context.Context, r store.Reader, id string) (pa
 }
 
 // hostedOn lists the hosted connections on a parent, deleted ones too.
+// A LAG's members share its parent ref: limit counts hosted connections
+// only, reading on past the members until it has them.
 func hostedOn(ctx context.Context, r store.Reader, p resource.Ref, after string, limit int) ([]*resource.Object[connection], error) {
-	list, err := connections.List(ctx, r, store.ListQuery{Parent: p.String(), After: after, Limit: limit})
-	if err != nil {
-		return nil, err
+	var out []*resource.Object[connection]
+	for {
+		list, err := connections.List(ctx, r, store.ListQuery{Parent: p.String(), After: after, Limit: limit})
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range list {
+			if o.Doc.Hosted {
+				out = append(out, o)
+			}
+			if limit > 0 && len(out) == limit {
+				return out, nil
+			}
+		}
+		if limit == 0 || len(list) < limit {
+			return out, nil
+		}
+		after = list[len(list)-1].ID
 	}
-	return slices.DeleteFunc(list, func(o *resource.Object[connection]) bool { return !o.Doc.Hosted }), nil
 }
 
 // checkNoHosted refuses to delete a parent that carries hosted connections

@@ -46,6 +46,7 @@ type lag struct {
 	AllowsHosted   bool           `json:"allowsHosted,omitempty"`
 	Tags           []tag          `json:"tags"`
 	CreatedAt      time.Time      `json:"createdAt"`
+	rateUse
 }
 
 func (l *lag) TagList() *[]tag { return &l.Tags }
@@ -214,6 +215,7 @@ func (s *Service) apiLag(ctx context.Context, r store.Reader, o *resource.Object
 		}
 	}
 	out.NumberOfConnections = smithy.Ptr(int32(len(out.Connections)))
+	out.RateLimiterStatus = s.rateLimiterStatus(lags.Name, l.rateUse)
 	return out, nil
 }
 
@@ -321,6 +323,7 @@ func (s *Service) createLag(ctx context.Context, tx *resource.Tx, l *lag, req po
 	}
 	if joining != nil {
 		joining.Parent = lagRef(o.ID)
+		takeLagKeys(joining.Doc, l)
 		if err := connections.Save(ctx, tx, joining); err != nil {
 			return nil, err
 		}
@@ -344,6 +347,18 @@ func (s *Service) createLag(ctx context.Context, tx *resource.Tx, l *lag, req po
 		}
 	}
 	return o, s.lagChanged(ctx, tx, o.ID)
+}
+
+// takeLagKeys gives a MACsec connection joining a LAG the LAG's MACsec keys
+// in place of its own, and its encryption mode, as AWS does.
+func takeLagKeys(c *connection, l *lag) {
+	if !c.MacSec {
+		return
+	}
+	c.MacSecKeys = append([]macSecKey{}, l.MacSecKeys...)
+	if l.MacSec {
+		c.EncryptionMode = l.EncryptionMode
+	}
 }
 
 // checkCanBundle checks that a connection may join a LAG.
@@ -459,6 +474,16 @@ func (s *Service) UpdateLag(ctx context.Context, in *dxapi.UpdateLagRequest) (*d
 				return invalid("Lag %s does not support MACsec, so it has no encryption mode.", id)
 			}
 			o.Doc.EncryptionMode = *in.EncryptionMode
+			_, members, err := s.members(ctx, tx.Reader(), id)
+			if err != nil {
+				return err
+			}
+			for _, m := range members {
+				m.Doc.EncryptionMode = o.Doc.EncryptionMode
+				if err := connections.Save(ctx, tx, m); err != nil {
+					return err
+				}
+			}
 		}
 		if err := lags.Save(ctx, tx, o); err != nil {
 			return err
@@ -493,6 +518,16 @@ func (s *Service) DeleteLag(ctx context.Context, in *dxapi.DeleteLagRequest) (*d
 		for _, m := range members {
 			m.Parent = resource.Ref{}
 			if err := connections.Save(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		ics, err := interconnects.List(ctx, tx.Reader(), store.ListQuery{Parent: lagRef(id).String()})
+		if err != nil {
+			return err
+		}
+		for _, i := range ics {
+			i.Parent = resource.Ref{}
+			if err := interconnects.Save(ctx, tx, i); err != nil {
 				return err
 			}
 		}
@@ -535,10 +570,7 @@ func (s *Service) AssociateConnectionWithLag(ctx context.Context, in *dxapi.Asso
 				return err
 			}
 		}
-		// A connection that joins a LAG takes the LAG's MACsec keys.
-		if c.Doc.MacSec {
-			c.Doc.MacSecKeys = append([]macSecKey{}, l.Doc.MacSecKeys...)
-		}
+		takeLagKeys(c.Doc, l.Doc)
 		c.Parent = lagRef(lid)
 		return nil
 	})

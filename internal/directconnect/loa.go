@@ -11,6 +11,7 @@ import (
 	"github.com/dxlab/dxlab/internal/loa"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/smithy"
+	"github.com/dxlab/dxlab/internal/store"
 )
 
 // The LOA-CFA of a connection, an interconnect or a LAG (a page for each of
@@ -41,6 +42,13 @@ func (s *Service) DescribeConnectionLoa(ctx context.Context, in *dxapi.DescribeC
 func (s *Service) DescribeInterconnectLoa(ctx context.Context, in *dxapi.DescribeInterconnectLoaRequest) (*dxapi.DescribeInterconnectLoaResponse, error) {
 	id := smithy.Deref(in.InterconnectId)
 	if err := checkInterconnectID(id); err != nil {
+		return nil, err
+	}
+	err := s.view(ctx, func(r store.Reader) error {
+		_, err := interconnects.LoadAs(ctx, r, id, resource.Owner)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	out, err := s.describeLoa(ctx, id, smithy.Deref(in.ProviderName), in.LoaContentType)

@@ -30,7 +30,7 @@ func routeLimit(vifType string) int {
 
 // publicPrefixes stand for the region's AWS prefixes a public VIF receives
 // (AWS sends thousands; dxlab a documented few, from documentation space).
-var publicPrefixes = []string{"198.18.0.0/15", "203.0.113.0/24", "2001:db8:aws::/48"}
+var publicPrefixes = []string{"198.18.0.0/15", "203.0.113.0/24", "2001:db8:a5::/48"}
 
 // advertised is what AWS advertises over a VIF.
 func (s *Service) advertised(ctx context.Context, r store.Reader, o *resource.Object[vif]) ([]string, error) {

@@ -305,6 +305,9 @@ func (s *Service) createVif(ctx context.Context, parentID, owner string, in vifR
 	if allocated && owner == who.Account {
 		return nil, invalid("Cannot allocate VirtualInterface for the connection owner.")
 	}
+	if _, err := rateMbps(in.rateLimit); err != nil {
+		return nil, err
+	}
 	var out *dxapi.VirtualInterface
 	err = s.update(ctx, func(tx *resource.Tx) error {
 		p, err := s.loadVifParent(ctx, tx.Reader(), parentID)
@@ -333,6 +336,9 @@ func (s *Service) createVif(ctx context.Context, parentID, owner string, in vifR
 			if err := s.takeScopedQuota(ctx, tx, q, parentID, onParent); err != nil {
 				return err
 			}
+		}
+		if err := s.shiftRate(ctx, tx, p.ref, "", in.rateLimit); err != nil {
+			return err
 		}
 		authKey := in.authKey
 		if authKey == "" {
@@ -762,6 +768,9 @@ func (s *Service) UpdateVirtualInterfaceAttributes(ctx context.Context, in *dxap
 	if in.VirtualInterfaceName != nil && strings.TrimSpace(*in.VirtualInterfaceName) == "" {
 		return nil, invalid("Virtual interface name must not be empty.")
 	}
+	if _, err := rateMbps(smithy.Deref(in.RateLimit)); err != nil {
+		return nil, err
+	}
 	var out *dxapi.VirtualInterface
 	err := s.update(ctx, func(tx *resource.Tx) error {
 		o, err := vifs.LoadAs(ctx, tx.Reader(), id, resource.Owner)
@@ -788,6 +797,10 @@ func (s *Service) UpdateVirtualInterfaceAttributes(ctx context.Context, in *dxap
 			v.Name = *in.VirtualInterfaceName
 		}
 		if in.RateLimit != nil {
+			// An empty rateLimit removes the VIF's rate limit.
+			if err := s.shiftRate(ctx, tx, o.Parent, v.RateLimit, *in.RateLimit); err != nil {
+				return err
+			}
 			v.RateLimit = *in.RateLimit
 		}
 		if err := vifs.Save(ctx, tx, o); err != nil {
@@ -831,6 +844,9 @@ func (s *Service) DeleteVirtualInterface(ctx context.Context, in *dxapi.DeleteVi
 			return err
 		}
 		if err := releaseVif(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := s.shiftRate(ctx, tx, o.Parent, o.Doc.RateLimit, ""); err != nil {
 			return err
 		}
 		if err := vifs.Save(ctx, tx, o); err != nil {
@@ -1045,6 +1061,12 @@ func (s *Service) AssociateVirtualInterface(ctx context.Context, in *dxapi.Assoc
 					return err
 				}
 			}
+		}
+		if err := s.shiftRate(ctx, tx, o.Parent, v.RateLimit, ""); err != nil {
+			return err
+		}
+		if err := s.shiftRate(ctx, tx, p.ref, "", v.RateLimit); err != nil {
+			return err
 		}
 		old := slices.Clone(v.Peers)
 		for i := range v.Peers {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -48,7 +49,9 @@ type Options struct {
 	// Interconnect plays the other side of AWS Interconnect connections;
 	// nil leaves those endpoints out.
 	Interconnect Interconnect
-	Clock        clock.Clock
+	// Gateways is the VGW and TGW registry; nil leaves it out.
+	Gateways Gateways
+	Clock    clock.Clock
 	// Version, Store, DataDir, Auth and Started feed the health report;
 	// Addr tells the address dxlab listens on once it does.
 	Version string
@@ -106,7 +109,7 @@ func (a *api) routes() []route {
 		{"POST", "/_dxlab/v1/clock/advance", "move the clock forward (?by=15m) and carry out what came due", a.advance},
 		{"GET", "/_dxlab/v1/resources/{id}", "one resource by id, whoever owns it: kind, owner, region, state", a.resource},
 		{"GET", "/_dxlab/v1/events", "the event timeline, oldest first: ?resource=&account=&kind=&since=&until=&after=<seq>&limit=&nextToken=", a.events},
-	}, append(a.worldRoutes(), a.interconnectRoutes()...)...)
+	}, slices.Concat(a.worldRoutes(), a.interconnectRoutes(), a.gatewayRoutes())...)
 }
 
 // New returns the operator API's handler, to mount at Prefix.

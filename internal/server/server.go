@@ -31,6 +31,7 @@ import (
 	"github.com/dxlab/dxlab/internal/store"
 	"github.com/dxlab/dxlab/internal/store/postgres"
 	"github.com/dxlab/dxlab/internal/store/sqlite"
+	"github.com/dxlab/dxlab/internal/vpc"
 )
 
 // Version is dxlab's version, set at build time with -ldflags.
@@ -64,6 +65,10 @@ type Options struct {
 	// EventRetention is how long events are kept, on dxlab's clock; default
 	// facility.DefaultEventRetention.
 	EventRetention time.Duration
+	// StrictGateways accepts only registered VGWs and TGWs (--gateways
+	// strict); GatewaysFile registers some at start (--gateways-file).
+	StrictGateways bool
+	GatewaysFile   string
 	// ShutdownTimeout bounds how long in-flight requests may take to finish
 	// on shutdown; default limits.ShutdownTimeout. Those still running then
 	// are cut off and logged.
@@ -191,7 +196,15 @@ func New(opts Options) (*Server, error) {
 	dx := directconnect.New(directconnect.Options{
 		Store: st, Facility: fac, Logger: opts.Logger,
 		Partners: opts.Accounts, StrictPartners: opts.StrictPartners, Quotas: quotas,
+		StrictGateways: opts.StrictGateways,
 	})
+	gateways := &vpc.Admin{Store: st, Now: opts.Clock.Now}
+	if opts.GatewaysFile != "" {
+		if _, err := gateways.Seed(context.Background(), opts.GatewaysFile); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
 	ic := interconnect.New(interconnect.Options{Store: st, Facility: fac, Quotas: icQuotaMap})
 	// Steps an earlier run under manual left for an operator follow this
 	// run's profile (docs/behavior.md).
@@ -226,6 +239,7 @@ func New(opts Options) (*Server, error) {
 		Logger:       opts.Logger,
 		Auth:         string(opts.Auth),
 		Token:        opts.OperatorToken,
+		Gateways:     gateways,
 	})
 	metricsHandler := met.Handler()
 	hosts := newHostGuard(opts.AllowedHosts)

@@ -262,6 +262,28 @@ def _tags(tag_list):
     return {t["key"]: t.get("value") for t in tag_list}
 
 
+def _aws_cli(test, account, *args, expect_rc=0, raw=False):
+    """Run the AWS CLI as account against dxlab; its JSON output, or the
+    finished process when it is expected to fail."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({
+        "AWS_ACCESS_KEY_ID": account,
+        "AWS_SECRET_ACCESS_KEY": "dxlab-secret",
+        "AWS_CONFIG_FILE": os.path.join(_state["tmp"], "no-such-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": os.path.join(_state["tmp"], "no-such-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    })
+    proc = subprocess.run(
+        ["aws", *args, "--endpoint-url", endpoint(), "--region", REGION, "--output", "json"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    test.assertEqual(proc.returncode, expect_rc,
+                     "aws %s\nstdout: %s\nstderr: %s" % (" ".join(args), proc.stdout, proc.stderr))
+    if expect_rc == 0 and not raw:
+        return json.loads(proc.stdout)
+    return proc
+
+
 class DxlabTestCase(unittest.TestCase):
     maxDiff = None
 
@@ -824,6 +846,212 @@ class InterconnectCBORTest(_InterconnectTests, DxlabTestCase):
 
 
 # ---------------------------------------------------------------------------
+# A partner and its customer: two access keys, two accounts.
+# ---------------------------------------------------------------------------
+
+class PartnerCustomerTest(DxlabTestCase):
+    """A Direct Connect partner allocates a hosted connection on its
+    interconnect for a customer, each signing with its own access key; the
+    customer confirms it (with the AWS CLI when it is installed) and later
+    deletes it."""
+
+    def setUp(self):
+        self.partner_account, self.customer_account = new_account(), new_account()
+        self.partner, self.customer = _dx(self.partner_account), _dx(self.customer_account)
+
+    def _interconnect(self):
+        ic = self.partner.create_interconnect(interconnectName="nni-1", bandwidth="10Gbps", location=LOCATION,
+                                              providerName="Example Fibre")
+        self.assertRegex(ic["interconnectId"], CONNECTION_ID_RE)
+        self.assertEqual(ic["interconnectState"], "requested")
+        got = self.partner.describe_interconnects(interconnectId=ic["interconnectId"])["interconnects"]
+        self.assertEqual([i["interconnectState"] for i in got], ["available"])
+        return ic
+
+    def test_partner_allocates_customer_confirms_and_deletes(self):
+        ic = self._interconnect()
+        hosted = self.partner.allocate_hosted_connection(
+            connectionId=ic["interconnectId"], ownerAccount=self.customer_account, bandwidth="500Mbps",
+            connectionName="customer-a", vlan=101, tags=[{"key": "order", "value": "PO-7"}])
+        hid = hosted["connectionId"]
+        self.assertRegex(hid, CONNECTION_ID_RE)
+        self.assertEqual(hosted["connectionState"], "ordering")
+        self.assertEqual(hosted["ownerAccount"], self.customer_account)
+        self.assertEqual(hosted["partnerName"], "Example Fibre")
+        self.assertEqual(hosted["vlan"], 101)
+        self.assertEqual(hosted["awsDevice"], ic["awsDevice"])
+        self.assertEqual(hosted.get("tags", []), [])  # the customer's, not the partner's
+
+        # The customer sees it ordering, with its tags.
+        mine = self.customer.describe_connections(connectionId=hid)["connections"]
+        self.assertEqual([(c["connectionState"], c["partnerName"], c["vlan"]) for c in mine],
+                         [("ordering", "Example Fibre", 101)])
+        self.assertEqual(_tags(mine[0]["tags"]), {"order": "PO-7"})
+        # The partner does not own it: not in its DescribeConnections.
+        self.assertClientError(lambda: self.partner.describe_connections(connectionId=hid),
+                               "DirectConnectClientException", message_contains=["Could not find Connection"])
+        # A third account sees nothing.
+        self.assertClientError(lambda: _dx(new_account()).describe_connections(connectionId=hid),
+                               "DirectConnectClientException", message_contains=["Could not find Connection"])
+
+        # The customer confirms: with the AWS CLI if it is here.
+        if shutil.which("aws"):
+            confirmed = _aws_cli(self, self.customer_account, "directconnect", "confirm-connection",
+                                 "--connection-id", hid)
+        else:
+            confirmed = self.customer.confirm_connection(connectionId=hid)
+        self.assertEqual(confirmed["connectionState"], "pending")
+        self.assertClientError(lambda: self.customer.confirm_connection(connectionId=hid),
+                               "DirectConnectClientException", message_contains=["ordering"])
+
+        # The partner lists it on its interconnect, available, without tags.
+        listed = self.partner.describe_hosted_connections(connectionId=ic["interconnectId"])["connections"]
+        self.assertEqual([(c["connectionId"], c["connectionState"], c["ownerAccount"]) for c in listed],
+                         [(hid, "available", self.customer_account)])
+        self.assertEqual(listed[0].get("tags", []), [])
+        on_ic = self.partner.describe_connections_on_interconnect(interconnectId=ic["interconnectId"])["connections"]
+        self.assertEqual([c["connectionId"] for c in on_ic], [hid])
+        self.assertClientError(
+            lambda: self.partner.delete_interconnect(interconnectId=ic["interconnectId"]),
+            "DirectConnectClientException", message_contains=["carries hosted connection " + hid])
+
+        # The customer deletes it; then the partner may delete its port.
+        deleted = self.customer.delete_connection(connectionId=hid)
+        self.assertEqual(deleted["connectionState"], "deleted")
+        listed = self.partner.describe_hosted_connections(connectionId=ic["interconnectId"])["connections"]
+        self.assertEqual([c["connectionState"] for c in listed], ["deleted"])
+        self.assertEqual(self.partner.delete_interconnect(interconnectId=ic["interconnectId"])["interconnectState"],
+                         "deleted")
+
+    def test_customer_declines_and_vlan_is_unique(self):
+        ic = self._interconnect()
+        args = dict(connectionId=ic["interconnectId"], ownerAccount=self.customer_account, bandwidth="1Gbps",
+                    connectionName="customer-b", vlan=202)
+        hid = self.partner.allocate_hosted_connection(**args)["connectionId"]
+        self.assertClientError(lambda: self.partner.allocate_hosted_connection(**args),
+                               "DirectConnectClientException", message_contains=["Vlan 202 is already in use"])
+        # Declined while ordering: rejected, and the VLAN is free again.
+        self.assertEqual(self.customer.delete_connection(connectionId=hid)["connectionState"], "rejected")
+        again = self.partner.allocate_hosted_connection(**args)
+        self.assertEqual(again["connectionState"], "ordering")
+
+    def test_hosted_connection_on_a_lag(self):
+        lag = self.partner.create_lag(numberOfConnections=2, location=LOCATION, connectionsBandwidth="10Gbps",
+                                      lagName="nni-lag", childConnectionTags=[{"key": "member", "value": "yes"}])
+        self.assertEqual(lag["lagState"], "pending")
+        self.assertEqual(sorted(c["connectionName"] for c in lag["connections"]),
+                         ["Requested Connection %d for Lag %s" % (n, lag["lagId"]) for n in (1, 2)])
+        hosted = self.partner.allocate_hosted_connection(
+            connectionId=lag["lagId"], ownerAccount=self.customer_account, bandwidth="10Gbps",
+            connectionName="on-lag", vlan=7)
+        self.assertEqual(hosted["awsDevice"], lag["awsDevice"])
+        self.customer.confirm_connection(connectionId=hosted["connectionId"])
+        got = self.partner.describe_lags(lagId=lag["lagId"])["lags"][0]
+        self.assertEqual(got["lagState"], "available")
+        self.assertEqual(len(got["connections"]), 2)
+        self.assertClientError(lambda: self.partner.delete_lag(lagId=lag["lagId"]),
+                               "DirectConnectClientException", message_contains=["carries hosted connection"])
+
+
+# ---------------------------------------------------------------------------
+# A hosted VIF: a partner's hosted connection, its customer's private VIF to
+# a Direct Connect gateway associated with a transit gateway.
+# ---------------------------------------------------------------------------
+
+class HostedVirtualInterfaceTest(DxlabTestCase):
+    """End to end with two access keys: the partner allocates a hosted
+    connection on its interconnect; the customer confirms it, makes a Direct
+    Connect gateway, associates a transit gateway with it, and creates a
+    private VIF on the hosted connection to the gateway (with the AWS CLI
+    when it is installed). ListVirtualInterfaceRoutes is newer than this
+    boto3: the Go SDK tests cover it."""
+
+    def test_private_vif_on_a_hosted_connection_to_a_gateway_with_a_tgw(self):
+        partner_account, customer_account = new_account(), new_account()
+        partner, customer = _dx(partner_account), _dx(customer_account)
+        ic = partner.create_interconnect(interconnectName="nni", bandwidth="10Gbps", location=LOCATION,
+                                         providerName="Example Fibre")["interconnectId"]
+        hid = partner.allocate_hosted_connection(connectionId=ic, ownerAccount=customer_account, bandwidth="500Mbps",
+                                                 connectionName="customer-vif", vlan=333)["connectionId"]
+        self.assertEqual(customer.confirm_connection(connectionId=hid)["connectionState"], "pending")
+        self.assertEqual(customer.describe_connections(connectionId=hid)["connections"][0]["connectionState"],
+                         "available")
+
+        gw = customer.create_direct_connect_gateway(directConnectGatewayName="to-tgw",
+                                                    amazonSideAsn=64600)["directConnectGateway"]
+        gw_id = gw["directConnectGatewayId"]
+        assoc = customer.create_direct_connect_gateway_association(
+            directConnectGatewayId=gw_id, gatewayId="tgw-0123abcd9876fedc0",
+            addAllowedPrefixesToDirectConnectGateway=[{"cidr": "10.20.0.0/16"}])["directConnectGatewayAssociation"]
+        self.assertEqual(assoc["associationState"], "associating")
+        self.assertEqual(assoc["associatedGateway"]["id"], "tgw-0123abcd9876fedc0")
+        got = customer.describe_direct_connect_gateway_associations(
+            directConnectGatewayId=gw_id)["directConnectGatewayAssociations"]
+        self.assertEqual([(a["associationState"], [p["cidr"] for p in a["allowedPrefixesToDirectConnectGateway"]])
+                          for a in got], [("associated", ["10.20.0.0/16"])])
+
+        # A hosted connection's VIF takes the hosted connection's VLAN.
+        self.assertClientError(
+            lambda: customer.create_private_virtual_interface(connectionId=hid, newPrivateVirtualInterface={
+                "virtualInterfaceName": "wrong-vlan", "vlan": 334, "asn": 65000, "directConnectGatewayId": gw_id}),
+            "DirectConnectClientException", message_contains=["carries VLAN 333"])
+        # The partner does not own the hosted connection: it cannot put a VIF on it.
+        self.assertClientError(
+            lambda: partner.create_private_virtual_interface(connectionId=hid, newPrivateVirtualInterface={
+                "virtualInterfaceName": "not-mine", "vlan": 333, "asn": 65000, "virtualGatewayId": "vgw-0123abcd"}),
+            "DirectConnectClientException", message_contains=["Could not find Connection"])
+
+        if shutil.which("aws"):
+            created = _aws_cli(self, customer_account, "directconnect", "create-private-virtual-interface",
+                               "--connection-id", hid, "--new-private-virtual-interface",
+                               "virtualInterfaceName=to-tgw,vlan=333,asn=65000,directConnectGatewayId=" + gw_id)
+        else:
+            created = customer.create_private_virtual_interface(connectionId=hid, newPrivateVirtualInterface={
+                "virtualInterfaceName": "to-tgw", "vlan": 333, "asn": 65000, "directConnectGatewayId": gw_id})
+        vif_id = created["virtualInterfaceId"]
+        self.assertRegex(vif_id, r"^dxvif-[a-z0-9]{8}$")
+        self.assertEqual((created["virtualInterfaceState"], created["ownerAccount"], created["connectionId"],
+                          created["vlan"], created["amazonSideAsn"], created["directConnectGatewayId"]),
+                         ("pending", customer_account, hid, 333, 64600, gw_id))
+        self.assertRegex(created["authKey"], r"^0x[A-Za-z0-9._]{22}$")
+
+        vif = customer.describe_virtual_interfaces(virtualInterfaceId=vif_id)["virtualInterfaces"][0]
+        self.assertEqual(vif["virtualInterfaceState"], "available")
+        self.assertEqual([(p["addressFamily"], p["bgpStatus"]) for p in vif["bgpPeers"]], [("ipv4", "up")])
+        self.assertEqual([v["virtualInterfaceId"] for v in
+                          customer.describe_virtual_interfaces(connectionId=hid)["virtualInterfaces"]], [vif_id])
+        attachments = customer.describe_direct_connect_gateway_attachments(
+            directConnectGatewayId=gw_id)["directConnectGatewayAttachments"]
+        self.assertEqual([(a["virtualInterfaceId"], a["attachmentState"], a["virtualInterfaceOwnerAccount"])
+                          for a in attachments], [(vif_id, "attached", customer_account)])
+
+        # The partner sees its hosted connection, not its customer's VIF.
+        self.assertEqual(partner.describe_virtual_interfaces(connectionId=ic)["virtualInterfaces"], [])
+        self.assertEqual(partner.describe_virtual_interfaces()["virtualInterfaces"], [])
+        self.assertClientError(lambda: partner.describe_virtual_interfaces(virtualInterfaceId=vif_id),
+                               "DirectConnectClientException", message_contains=["does not exist"])
+        self.assertEqual([c["connectionState"] for c in
+                          partner.describe_hosted_connections(connectionId=ic)["connections"]], ["available"])
+        # One VIF per hosted connection.
+        self.assertClientError(
+            lambda: customer.create_private_virtual_interface(connectionId=hid, newPrivateVirtualInterface={
+                "virtualInterfaceName": "second", "vlan": 333, "asn": 65000, "directConnectGatewayId": gw_id}),
+            "DirectConnectClientException", message_contains=["quota vifs-per-hosted-connection"])
+
+        # Tearing down: the gateway stays while the VIF is attached.
+        self.assertClientError(lambda: customer.delete_direct_connect_gateway(directConnectGatewayId=gw_id),
+                               "DirectConnectClientException", message_contains=["virtual interface"])
+        self.assertEqual(customer.delete_virtual_interface(virtualInterfaceId=vif_id)["virtualInterfaceState"],
+                         "deleting")
+        self.assertEqual(customer.describe_virtual_interfaces(virtualInterfaceId=vif_id)
+                         ["virtualInterfaces"][0]["virtualInterfaceState"], "deleted")
+        customer.delete_direct_connect_gateway_association(associationId=assoc["associationId"])
+        self.assertEqual(customer.delete_direct_connect_gateway(directConnectGatewayId=gw_id)
+                         ["directConnectGateway"]["directConnectGatewayState"], "deleting")
+        self.assertEqual(customer.delete_connection(connectionId=hid)["connectionState"], "deleted")
+
+
+# ---------------------------------------------------------------------------
 # AWS CLI v1.
 # ---------------------------------------------------------------------------
 
@@ -831,23 +1059,7 @@ class InterconnectCBORTest(_InterconnectTests, DxlabTestCase):
 class AwsCliTest(DxlabTestCase):
 
     def aws(self, account, *args, expect_rc=0, raw=False):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update({
-            "AWS_ACCESS_KEY_ID": account,
-            "AWS_SECRET_ACCESS_KEY": "dxlab-secret",
-            "AWS_CONFIG_FILE": os.path.join(_state["tmp"], "no-such-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": os.path.join(_state["tmp"], "no-such-credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-        })
-        proc = subprocess.run(
-            ["aws", *args, "--endpoint-url", endpoint(), "--region", REGION, "--output", "json"],
-            env=env, capture_output=True, text=True, timeout=60,
-        )
-        self.assertEqual(proc.returncode, expect_rc,
-                         "aws %s\nstdout: %s\nstderr: %s" % (" ".join(args), proc.stdout, proc.stderr))
-        if expect_rc == 0 and not raw:
-            return json.loads(proc.stdout)
-        return proc
+        return _aws_cli(self, account, *args, expect_rc=expect_rc, raw=raw)
 
     def test_create_and_describe_connection(self):
         account = new_account()
