@@ -1,7 +1,9 @@
 // Package opclient is the typed Go client of dxlab's operator API, the
 // endpoints under /_dxlab/ that drive and show the simulated world: pending
 // steps and firing them, dxlab's clock, resources by id, and the event
-// timeline. The dxlab command line, dxlab's tests and the dxlabtest package
+// timeline, and the facility's actions (ports, devices and BGP sessions
+// down and up, customer routes, the Interconnect partner's side, the VGW and
+// TGW registry). The dxlab command line, dxlab's tests and the dxlabtest package
 // reach a running dxlab through it, and so can any Go program:
 //
 //	c := opclient.New("http://127.0.0.1:4580")
@@ -11,6 +13,7 @@
 package opclient
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -72,15 +75,32 @@ func IsNotFound(err error) bool {
 
 // do sends one request and decodes the JSON answer into out.
 func (c *Client) do(ctx context.Context, method, path string, query url.Values, out any) error {
+	return c.send(ctx, method, path, query, nil, out)
+}
+
+// send sends one request with in (if not nil) as its JSON body and decodes
+// the JSON answer into out.
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, in, out any) error {
 	u := c.Endpoint + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	var reqBody io.Reader
+	if in != nil {
+		data, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		reqBody = bytes.NewReader(data)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, reqBody)
 	if err != nil {
 		return err
 	}
 	req.Header.Set("Accept", "application/json")
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}

@@ -3,6 +3,7 @@ package opclient_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -47,5 +48,27 @@ func TestClientAgainstAFakeServer(t *testing.T) {
 	}
 	if got := opclient.New("127.0.0.1:4580").Endpoint; got != "http://127.0.0.1:4580" {
 		t.Errorf("a bare address became %q", got)
+	}
+}
+
+// The actions send their JSON bodies: no routes is an empty list, not null.
+func TestActionsSendJSONBodies(t *testing.T) {
+	var method, path, ctype, body string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		method, path, ctype, body = r.Method, r.URL.Path, r.Header.Get("Content-Type"), string(b)
+		_, _ = w.Write([]byte(`{"bgpPeer":"dxpeer-x","routes":0,"bgpStatus":"up"}`))
+	}))
+	defer srv.Close()
+	c := opclient.New(srv.URL)
+	out, err := c.SetCustomerRoutes(t.Context(), "dxpeer-x", nil)
+	if err != nil || out != (opclient.CustomerRoutes{BgpPeer: "dxpeer-x", BgpStatus: "up"}) {
+		t.Fatalf("SetCustomerRoutes = %+v, %v", out, err)
+	}
+	if method != "PUT" || path != "/_dxlab/v1/bgp-peers/dxpeer-x/routes" || ctype != "application/json" || body != `{"routes":[]}` {
+		t.Errorf("sent %s %s (%s) %s", method, path, ctype, body)
+	}
+	if _, err := c.SetPortDown(t.Context(), "dxcon-x", false); err != nil || method != "POST" || path != "/_dxlab/v1/ports/dxcon-x/up" || body != "" || ctype != "" {
+		t.Errorf("SetPortDown sent %s %s (%s) %q: %v", method, path, ctype, body, err)
 	}
 }

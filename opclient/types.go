@@ -143,3 +143,104 @@ type EventList struct {
 type ErrorBody struct {
 	Error string `json:"error"`
 }
+
+// PortState answers a port going down or up.
+type PortState struct {
+	// Resource is the connection or interconnect.
+	Resource string `json:"resource"`
+	PortDown bool   `json:"portDown"`
+	// State is the resource's state now.
+	State string `json:"state"`
+}
+
+// DeviceState answers a device going down or up.
+type DeviceState struct {
+	Device string `json:"device"`
+	Down   bool   `json:"down"`
+	// Changed counts the resources that changed state.
+	Changed int `json:"changed"`
+}
+
+// BgpState answers the customer's side of a BGP session going down or up.
+type BgpState struct {
+	BgpPeer      string `json:"bgpPeer"`
+	CustomerDown bool   `json:"customerDown"`
+	// BgpStatus is the session's status now: up or down.
+	BgpStatus string `json:"bgpStatus"`
+}
+
+// CustomerRoutes answers setting the routes the customer announces.
+type CustomerRoutes struct {
+	BgpPeer string `json:"bgpPeer"`
+	// Routes counts the routes announced.
+	Routes    int    `json:"routes"`
+	BgpStatus string `json:"bgpStatus"`
+}
+
+// PortalActivation is the Interconnect partner's portal given a key.
+type PortalActivation struct {
+	ActivationKey string `json:"activationKey"`
+	// Refuse makes the portal refuse the key; the connection fails with
+	// Reason.
+	Refuse bool   `json:"refuse,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// InterconnectProposal is a partner starting an Interconnect connection for
+// an account.
+type InterconnectProposal struct {
+	EnvironmentID string `json:"environmentId"`
+	Bandwidth     string `json:"bandwidth"`
+	Account       string `json:"account"`
+	Region        string `json:"region"`
+}
+
+// ActivationKey answers a proposal.
+type ActivationKey struct {
+	ActivationKey string `json:"activationKey"`
+}
+
+// InterconnectConnection is an Interconnect connection as the other side
+// sees it.
+type InterconnectConnection struct {
+	ID                   string `json:"id"`
+	Account              string `json:"account"`
+	Region               string `json:"region"`
+	State                string `json:"state"`
+	DirectConnectGateway string `json:"directConnectGateway"`
+	SharedID             string `json:"sharedId"`
+	Bandwidth            string `json:"bandwidth"`
+	FailureReason        string `json:"failureReason,omitempty"`
+	// RemoteRoutes are what the other cloud announces; AdvertisedToRemote
+	// what it learns (the gateway's associations' allowed prefixes).
+	RemoteRoutes       []string `json:"remoteRoutes"`
+	AdvertisedToRemote []string `json:"advertisedToRemote"`
+}
+
+// InterconnectAnswer answers the Interconnect actions: the connection.
+type InterconnectAnswer struct {
+	Connection InterconnectConnection `json:"connection"`
+}
+
+// Gateway is a registered VGW or TGW: the EC2 side Direct Connect reaches.
+type Gateway struct {
+	ID      string `json:"id"`
+	Account string `json:"account"`
+	Region  string `json:"region"`
+	// ASN is the Amazon side's ASN; 0 registers the default.
+	ASN        int64     `json:"asn"`
+	CIDRs      []string  `json:"cidrs"`
+	Registered time.Time `json:"registered,omitzero"`
+}
+
+// GatewayList is the registered gateways.
+type GatewayList struct {
+	Gateways []Gateway `json:"gateways"`
+}
+
+// GatewayRegistered answers registering a gateway.
+type GatewayRegistered struct {
+	Gateway Gateway `json:"gateway"`
+	// Created tells a new registration from a change.
+	Created bool `json:"created"`
+}

@@ -70,9 +70,9 @@ type command struct {
 //
 // The facility actions the services add as operator endpoints (a port or
 // device down and up, BGP down and up, customer routes, a partner's portal
-// activation, partner-initiated Interconnect proposals) each get a file
-// here, and a line in this list, the way fire.go does for "the
-// cross-connect is done".
+// activation, partner-initiated Interconnect proposals, the VGW and TGW
+// registry) each get a file here, and a line in this list below the
+// marker.
 func commands() []command {
 	return []command{
 		serveCommand,
@@ -85,6 +85,17 @@ func commands() []command {
 		resourceCommand,
 		waitCommand,
 		eventsCommand,
+		// The facility's actions.
+		crossConnectCommand,
+		portCommand,
+		deviceCommand,
+		bgpCommand,
+		routesCommand,
+		portalCommand,
+		proposeCommand,
+		remoteRoutesCommand,
+		gatewaysCommand,
+		gatewayCommand,
 		versionCommand,
 	}
 }

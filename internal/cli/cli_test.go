@@ -88,7 +88,8 @@ func TestHelpVersionAndUsageErrors(t *testing.T) {
 			t.Errorf("%v wrote to stderr: %s", args, r.stderr)
 		}
 	}
-	for _, cmd := range []string{"serve", "status", "steps", "fire", "fire-due", "clock", "advance", "resource", "wait", "events", "version"} {
+	for _, cmd := range []string{"serve", "status", "steps", "fire", "fire-due", "clock", "advance", "resource", "wait", "events", "version",
+		"cross-connect", "port", "device", "bgp", "routes", "portal", "propose", "remote-routes", "gateways", "gateway"} {
 		run(ctx, cmd, "--help").want(t, 0, "usage: dxlab "+cmd)
 		run(ctx, "help", cmd).want(t, 0, "usage: dxlab "+cmd)
 	}
@@ -116,6 +117,26 @@ func TestHelpVersionAndUsageErrors(t *testing.T) {
 		{[]string{"serve", "--event-retention", "0s"}, "is not a positive duration"},
 		{[]string{"serve", "extra"}, "serve takes no arguments"},
 		{[]string{"--addr"}, "flag needs an argument"},
+		{[]string{"cross-connect"}, "cross-connect takes one resource id"},
+		{[]string{"cross-connect", "dxcon-x", "dxcon-y"}, "cross-connect takes one resource id"},
+		{[]string{"port", "dxcon-x"}, "port takes a connection or interconnect id and down or up"},
+		{[]string{"port", "dxcon-x", "sideways"}, `port: "sideways" is neither down nor up`},
+		{[]string{"device", "EqDC2-x"}, "device takes a device id and down or up"},
+		{[]string{"device", "EqDC2-x", "off"}, `device: "off" is neither down nor up`},
+		{[]string{"bgp"}, "bgp takes a BGP peer id and down or up"},
+		{[]string{"bgp", "dxpeer-x", "flap"}, `bgp: "flap" is neither down nor up`},
+		{[]string{"routes"}, "routes takes a BGP peer id and the CIDRs"},
+		{[]string{"portal"}, "portal takes one activation key"},
+		{[]string{"portal", "key", "--reason", "no"}, "--reason goes with --refuse"},
+		{[]string{"propose", "--environment", "mce-aws-gcp-iad"}, "propose needs --environment, --bandwidth, --account and --region"},
+		{[]string{"propose", "extra"}, "propose takes no arguments"},
+		{[]string{"remote-routes"}, "remote-routes takes an Interconnect connection id"},
+		{[]string{"gateways", "extra"}, "gateways takes no arguments"},
+		{[]string{"gateway", "vgw-x"}, "gateway takes register or remove and a VGW or TGW id"},
+		{[]string{"gateway", "add", "vgw-x"}, `gateway: "add" is neither register nor remove`},
+		{[]string{"gateway", "register", "vgw-x", "--region", "us-east-1"}, "gateway register needs --account and --region"},
+		{[]string{"gateway", "remove", "vgw-x", "--cidr", "10.0.0.0/16"}, "gateway remove takes only the id"},
+		{[]string{"gateway", "register", "vgw-x", "--asn", "big"}, "invalid value"},
 	} {
 		run(ctx, tc.args...).want(t, 2, tc.says)
 	}

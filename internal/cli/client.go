@@ -83,3 +83,26 @@ func due(t opclient.Transition) string {
 	}
 	return when(*t.DueAt)
 }
+
+// downUpArgs reads the "<id> down|up" of the commands that take something
+// down and bring it back.
+func downUpArgs(cmd string, args []string, what string) (id string, down bool, err error) {
+	if err := wantArgs(cmd, args, 2, 2, what+" and down or up"); err != nil {
+		return "", false, err
+	}
+	switch args[1] {
+	case "down":
+		return args[0], true, nil
+	case "up":
+		return args[0], false, nil
+	}
+	return "", false, usagef("%s: %q is neither down nor up", cmd, args[1])
+}
+
+// downOrUp says down or up.
+func downOrUp(down bool) string {
+	if down {
+		return "down"
+	}
+	return "up"
+}
