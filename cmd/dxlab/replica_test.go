@@ -50,7 +50,10 @@ func startReplicas(t *testing.T, n int, profile string) *replicas {
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			cmd, url, _, err := launch(t, "--store", rs.dsn, "--provisioning", profile, "--operator-token-file", tokenFile)
+			// A load of creates at one location: lift AWS's quota of 10, as
+			// a fleet's Service Quotas increase would.
+			cmd, url, _, err := launch(t, "--store", rs.dsn, "--provisioning", profile, "--operator-token-file", tokenFile,
+				"--quota", "connections-per-location=1000000")
 			got[i], errs[i] = started{cmd, url}, err
 		})
 	}
@@ -350,7 +353,7 @@ func TestReplicaThroughput(t *testing.T) {
 			float64(calls)/elapsed.Seconds(), workers)
 	}
 	t.Run("sqlite", func(t *testing.T) {
-		_, url := startWith(t, "--data-dir", t.TempDir(), "--provisioning", "instant")
+		_, url := startWith(t, "--data-dir", t.TempDir(), "--provisioning", "instant", "--quota", "connections-per-location=1000000")
 		measure(t, []string{url})
 	})
 	for _, n := range []int{1, 3} {
