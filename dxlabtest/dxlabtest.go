@@ -284,8 +284,15 @@ func (in *Instance) AWSConfig(account, region string) aws.Config {
 		BaseEndpoint:     aws.String(in.URL),
 		Credentials:      credentials.NewStaticCredentialsProvider(account, "dxlabtest-secret", ""),
 		RetryMaxAttempts: 1,
-		HTTPClient:       readOnlyBodies{&http.Client{Transport: awshttp.NewBuildableClient().GetTransport()}},
+		HTTPClient:       HTTPClient(),
 	}
+}
+
+// HTTPClient is the HTTP client the instance's SDK clients use; give it to
+// SDK clients made by hand (directconnect.Options.HTTPClient) that talk to
+// dxlab at a high rate (see readOnlyBodies).
+func HTTPClient() aws.HTTPClient {
+	return readOnlyBodies{&http.Client{Transport: awshttp.NewBuildableClient().GetTransport()}}
 }
 
 // readOnlyBodies is the HTTP client of the SDK clients an instance gives

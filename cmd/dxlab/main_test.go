@@ -20,6 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
+
+	"github.com/dxlab/dxlab/dxlabtest"
 )
 
 // TestMain runs the real main when the test binary is started as dxlab by
@@ -104,6 +106,7 @@ func client(url string) *directconnect.Client {
 		BaseEndpoint:     aws.String(url),
 		Credentials:      credentials.NewStaticCredentialsProvider("210987654321", "secret", ""),
 		RetryMaxAttempts: 1,
+		HTTPClient:       dxlabtest.HTTPClient(),
 	})
 }
 
