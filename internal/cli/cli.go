@@ -133,7 +133,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("dxlab "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	run := cmd.flags(fs, io)
-	fs.Usage = func() {
+	usage := func() {
 		out := fs.Output()
 		fmt.Fprintf(out, "usage: dxlab %s", cmd.name)
 		if hasFlags(fs) {
@@ -148,13 +148,17 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			fs.PrintDefaults()
 		}
 	}
+	// The flag package would print the usage itself on -help and on a bad
+	// flag; it is printed here instead, once: on stdout when asked for.
+	fs.Usage = func() {}
 	positional, err := parseInterleaved(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		fs.SetOutput(stdout)
-		fs.Usage()
+		usage()
 		return nil
 	}
 	if err != nil {
+		usage()
 		return usageError{error: err, printed: true}
 	}
 	return run(ctx, positional)
