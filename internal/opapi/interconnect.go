@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+
+	"github.com/dxlab/dxlab/opclient"
 )
 
 // Interconnect is what operators do as the other side of AWS Interconnect
@@ -16,31 +18,12 @@ type Interconnect interface {
 	SetRemoteRoutes(ctx context.Context, id string, routes []string) (*InterconnectView, error)
 }
 
-// InterconnectView is an Interconnect connection as the other side sees
-// it. (The server adapts the service's view to it: the operator API drives
-// services only through interfaces.)
-type InterconnectView struct {
-	ID                   string `json:"id"`
-	Account              string `json:"account"`
-	Region               string `json:"region"`
-	State                string `json:"state"`
-	DirectConnectGateway string `json:"directConnectGateway"`
-	SharedID             string `json:"sharedId"`
-	Bandwidth            string `json:"bandwidth"`
-	FailureReason        string `json:"failureReason,omitempty"`
-	// RemoteRoutes are what the other cloud announces; AdvertisedToRemote
-	// what it learns (the gateway's associations' allowed prefixes).
-	RemoteRoutes       []string `json:"remoteRoutes"`
-	AdvertisedToRemote []string `json:"advertisedToRemote"`
-}
-
-// InterconnectProposal is a partner starting a connection for an account.
-type InterconnectProposal struct {
-	EnvironmentID string `json:"environmentId"`
-	Bandwidth     string `json:"bandwidth"`
-	Account       string `json:"account"`
-	Region        string `json:"region"`
-}
+// InterconnectView and InterconnectProposal are the operator API's answer
+// and request types (opclient's), which the server adapts the service's to.
+type (
+	InterconnectView     = opclient.InterconnectConnection
+	InterconnectProposal = opclient.InterconnectProposal
+)
 
 // interconnectRoutes play the other side of AWS Interconnect connections.
 func (a *api) interconnectRoutes() []route {
