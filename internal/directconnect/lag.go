@@ -78,6 +78,9 @@ func (s *Service) maxMembers(bandwidth string) int {
 // member is a LAG member of either kind, as the LAG sees it.
 type member struct {
 	id, state string
+	// api renders the member as DescribeLags lists it: a connection, or
+	// an interconnect in a connection's shape (a partner's LAG).
+	api func() dxapi.Connection
 }
 
 // members lists a LAG's members: connections and interconnects that are
@@ -92,7 +95,7 @@ func (s *Service) members(ctx context.Context, r store.Reader, lagID string) ([]
 	var own []*resource.Object[connection]
 	for _, o := range conns {
 		if !o.Doc.Hosted && live(string(o.Doc.State)) {
-			out = append(out, member{o.ID, string(o.Doc.State)})
+			out = append(out, member{o.ID, string(o.Doc.State), func() dxapi.Connection { return *apiConnection(o) }})
 			own = append(own, o)
 		}
 	}
@@ -102,10 +105,24 @@ func (s *Service) members(ctx context.Context, r store.Reader, lagID string) ([]
 	}
 	for _, o := range ics {
 		if live(string(o.Doc.State)) {
-			out = append(out, member{o.ID, string(o.Doc.State)})
+			out = append(out, member{o.ID, string(o.Doc.State), func() dxapi.Connection { return interconnectAsMember(o) }})
 		}
 	}
 	return out, own, nil
+}
+
+// interconnectAsMember renders an interconnect in a LAG as the LAG lists
+// its members: in a connection's shape, as AWS shows a partner's LAG.
+func interconnectAsMember(o *resource.Object[interconnect]) dxapi.Connection {
+	i := apiInterconnect(o)
+	return dxapi.Connection{
+		ConnectionId: i.InterconnectId, ConnectionName: i.InterconnectName, ConnectionState: smithy.Ptr(dxapi.ConnectionState(o.Doc.State)),
+		OwnerAccount: smithy.Ptr(o.Account), Region: i.Region, Location: i.Location, Bandwidth: i.Bandwidth,
+		AwsDevice: i.AwsDevice, AwsDeviceV2: i.AwsDeviceV2, AwsLogicalDeviceId: i.AwsLogicalDeviceId, LagId: i.LagId,
+		JumboFrameCapable: i.JumboFrameCapable, HasLogicalRedundancy: i.HasLogicalRedundancy, MacSecCapable: i.MacSecCapable,
+		EncryptionMode: i.EncryptionMode, PortEncryptionStatus: i.PortEncryptionStatus, MacSecKeys: i.MacSecKeys,
+		LoaIssueTime: i.LoaIssueTime, ProviderName: i.ProviderName, Tags: i.Tags,
+	}
 }
 
 // lagState is the state a LAG's members give it.
@@ -206,12 +223,12 @@ func (s *Service) apiLag(ctx context.Context, r store.Reader, o *resource.Object
 		out.MacSecKeys = apiMacSecKeys(l.MacSecKeys)
 	}
 	if l.State != lagDeleted {
-		_, members, err := s.members(ctx, r, o.ID)
+		members, _, err := s.members(ctx, r, o.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, m := range members {
-			out.Connections = append(out.Connections, *apiConnection(m))
+			out.Connections = append(out.Connections, m.api())
 		}
 	}
 	out.NumberOfConnections = smithy.Ptr(int32(len(out.Connections)))
