@@ -4,9 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
@@ -53,30 +50,13 @@ const (
 	quotaTgwsPerGateway           = "tgws-per-gateway"
 )
 
-// Quotas lists the quotas with their defaults, for docs and flags.
-func Quotas() []Quota { return quotas }
-
-// ParseQuotas reads name=value pairs (e.g. "lags-per-region=20") into
-// overrides of the defaults.
-func ParseQuotas(pairs []string) (map[string]int, error) {
-	out := map[string]int{}
-	for _, p := range pairs {
-		name, v, ok := strings.Cut(p, "=")
-		var n int
-		if _, err := fmt.Sscanf(v, "%d", &n); !ok || err != nil || n < 0 {
-			return nil, fmt.Errorf("quota %q: want name=number, e.g. lags-per-region=20", p)
-		}
-		if _, known := quotaDefault(name); !known {
-			names := make([]string, len(quotas))
-			for i, q := range quotas {
-				names[i] = q.Name
-			}
-			sort.Strings(names)
-			return nil, fmt.Errorf("quota %q: no quota named %s (known: %s)", p, name, strings.Join(names, ", "))
-		}
-		out[name] = n
+// QuotaNames are the names of Direct Connect's quotas, for the --quota flag.
+func QuotaNames() []string {
+	names := make([]string, len(quotas))
+	for i, q := range quotas {
+		names[i] = q.Name
 	}
-	return out, nil
+	return names
 }
 
 func quotaDefault(name string) (int, bool) {
@@ -94,11 +74,8 @@ func findQuota(name string) (Quota, bool) {
 }
 
 func (s *Service) quota(name string) int {
-	if n, ok := s.quotas[name]; ok {
-		return n
-	}
 	n, _ := quotaDefault(name)
-	return n
+	return s.quotas.Or(name, n)
 }
 
 func quotaError(name string, limit int, what string) error {

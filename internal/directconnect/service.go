@@ -14,6 +14,7 @@ import (
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/gateway"
+	"github.com/dxlab/dxlab/internal/quota"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/store"
 	"github.com/dxlab/dxlab/internal/vpc"
@@ -36,8 +37,8 @@ type Options struct {
 	// account may.
 	StrictPartners bool
 	// Quotas raises (or lowers) quotas by name, as a Service Quotas
-	// increase would; see Quotas.
-	Quotas map[string]int
+	// increase would (the table in quota.go).
+	Quotas quota.Overrides
 	// StrictGateways accepts only registered VGWs and TGWs; by default a
 	// well-formed unknown one is registered on first use.
 	StrictGateways bool
@@ -54,7 +55,7 @@ type Service struct {
 	log            *slog.Logger
 	partners       Partners
 	strictPartners bool
-	quotas         map[string]int
+	quotas         quota.Overrides
 	gateways       vpc.Registry
 }
 

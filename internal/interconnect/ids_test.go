@@ -3,6 +3,7 @@ package interconnect
 import (
 	"encoding/base64"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -54,14 +55,11 @@ func TestIDsAndBandwidths(t *testing.T) {
 	}
 }
 
-func TestParseQuotas(t *testing.T) {
-	q, err := ParseQuotas([]string{"interconnect-gcp-connections=5"})
-	if err != nil || q["interconnect-gcp-connections"] != 5 {
-		t.Errorf("%v %v", q, err)
-	}
-	for _, bad := range []string{"interconnect-gcp-connections", "interconnect-gcp-connections=-1", "interconnect-nope=1"} {
-		if _, err := ParseQuotas([]string{bad}); err == nil {
-			t.Errorf("%q accepted", bad)
+func TestQuotaTable(t *testing.T) {
+	names := QuotaNames()
+	for _, want := range []string{"interconnect-gcp-connections", "interconnect-azure-connections", otherQuota} {
+		if !slices.Contains(names, want) {
+			t.Errorf("QuotaNames() lacks %s: %v", want, names)
 		}
 	}
 	if quotaFor("azure").Default != 1 || !quotaFor("azure").PerRegion || quotaFor("gcp").Default != 2 || quotaFor("who").Name != otherQuota {

@@ -3,9 +3,6 @@ package interconnect
 import (
 	"context"
 	"errors"
-	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
@@ -38,13 +35,13 @@ var quotas = []Quota{
 
 const otherQuota = "interconnect-other-connections"
 
-// Quotas lists the quotas with their defaults, for docs and flags.
-func Quotas() []Quota { return quotas }
-
-// IsQuota reports whether name is one of Interconnect's quotas.
-func IsQuota(name string) bool {
-	_, ok := findQuota(name)
-	return ok
+// QuotaNames are the names of Interconnect's quotas, for the --quota flag.
+func QuotaNames() []string {
+	names := make([]string, len(quotas))
+	for i, q := range quotas {
+		names[i] = q.Name
+	}
+	return names
 }
 
 func findQuota(name string) (Quota, bool) {
@@ -54,28 +51,6 @@ func findQuota(name string) (Quota, bool) {
 		}
 	}
 	return Quota{}, false
-}
-
-// ParseQuotas reads name=value pairs into overrides of the defaults.
-func ParseQuotas(pairs []string) (map[string]int, error) {
-	out := map[string]int{}
-	for _, p := range pairs {
-		name, v, ok := strings.Cut(p, "=")
-		var n int
-		if _, err := fmt.Sscanf(v, "%d", &n); !ok || err != nil || n < 0 {
-			return nil, fmt.Errorf("quota %q: want name=number, e.g. interconnect-gcp-connections=5", p)
-		}
-		if !IsQuota(name) {
-			names := make([]string, len(quotas))
-			for i, q := range quotas {
-				names[i] = q.Name
-			}
-			sort.Strings(names)
-			return nil, fmt.Errorf("quota %q: no quota named %s (known: %s)", p, name, strings.Join(names, ", "))
-		}
-		out[name] = n
-	}
-	return out, nil
 }
 
 func quotaFor(provider string) Quota {
@@ -94,10 +69,7 @@ func quotaFor(provider string) Quota {
 func (s *Service) takeQuota(ctx context.Context, tx *resource.Tx, provider string, owner resource.Ref) error {
 	who := caller.From(ctx)
 	q := quotaFor(provider)
-	limit := q.Default
-	if n, ok := s.quotas[q.Name]; ok {
-		limit = n
-	}
+	limit := s.quotas.Or(q.Name, q.Default)
 	region := ""
 	if q.PerRegion {
 		region = who.Region

@@ -14,6 +14,7 @@ import (
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/page"
+	"github.com/dxlab/dxlab/internal/quota"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
@@ -24,8 +25,8 @@ type Options struct {
 	Store    store.Store
 	Facility *facility.Facility
 	// Quotas raise (or lower) quotas by name, as a Service Quotas increase
-	// would; see Quotas.
-	Quotas map[string]int
+	// would (the table in quota.go).
+	Quotas quota.Overrides
 }
 
 // Service implements AWS Interconnect.
@@ -33,7 +34,7 @@ type Service struct {
 	store    store.Store
 	facility *facility.Facility
 	clock    clock.Clock
-	quotas   map[string]int
+	quotas   quota.Overrides
 }
 
 var _ icapi.Handler = (*Service)(nil)

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,7 @@ import (
 	"github.com/dxlab/dxlab/internal/metrics"
 	"github.com/dxlab/dxlab/internal/opapi"
 	"github.com/dxlab/dxlab/internal/protocol"
+	"github.com/dxlab/dxlab/internal/quota"
 	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
 	"github.com/dxlab/dxlab/internal/store/postgres"
@@ -140,19 +142,7 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	var dxQuotas, icQuotas []string
-	for _, q := range opts.Quotas {
-		if name, _, _ := strings.Cut(q, "="); interconnect.IsQuota(name) {
-			icQuotas = append(icQuotas, q)
-		} else {
-			dxQuotas = append(dxQuotas, q)
-		}
-	}
-	quotas, err := directconnect.ParseQuotas(dxQuotas)
-	if err != nil {
-		return nil, err
-	}
-	icQuotaMap, err := interconnect.ParseQuotas(icQuotas)
+	quotas, err := quota.Parse(opts.Quotas, slices.Concat(directconnect.QuotaNames(), interconnect.QuotaNames()))
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +195,7 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	ic := interconnect.New(interconnect.Options{Store: st, Facility: fac, Quotas: icQuotaMap})
+	ic := interconnect.New(interconnect.Options{Store: st, Facility: fac, Quotas: quotas})
 	// Steps an earlier run under manual left for an operator follow this
 	// run's profile (docs/behavior.md).
 	if _, err := fac.Retime(context.Background()); err != nil {
