@@ -295,7 +295,7 @@ func (s *Service) CreateDirectConnectGatewayAssociation(ctx context.Context, in 
 		return nil, err
 	}
 	var out *dxapi.DirectConnectGatewayAssociation
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		g, err := ownGateway(ctx, tx.Reader(), dxgw)
 		if err != nil {
 			return err
@@ -414,7 +414,7 @@ func (s *Service) UpdateDirectConnectGatewayAssociation(ctx context.Context, in 
 		return nil, err
 	}
 	var out *dxapi.DirectConnectGatewayAssociation
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := findAssociation(ctx, tx.Reader(), id, "", "")
 		if err != nil {
 			return err
@@ -451,7 +451,7 @@ func (s *Service) DeleteDirectConnectGatewayAssociation(ctx context.Context, in 
 		}
 	}
 	var out *dxapi.DirectConnectGatewayAssociation
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := findAssociation(ctx, tx.Reader(), id, dxgw, vgw)
 		if err != nil {
 			return err

@@ -63,7 +63,7 @@ func (s *Service) CreateBGPPeer(ctx context.Context, in *dxapi.CreateBGPPeerRequ
 		authKey = newAuthKey()
 	}
 	var out *dxapi.VirtualInterface
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := vifs.LoadAs(ctx, tx.Reader(), id, resource.Owner)
 		if err != nil {
 			return err
@@ -114,7 +114,7 @@ func (s *Service) DeleteBGPPeer(ctx context.Context, in *dxapi.DeleteBGPPeerRequ
 		}
 	}
 	var out *dxapi.VirtualInterface
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := vifs.LoadAs(ctx, tx.Reader(), id, resource.Owner)
 		if err != nil {
 			return err

@@ -133,7 +133,7 @@ func (s *Service) CreateConnection(ctx context.Context, in *dxapi.CreateConnecti
 		return nil, err
 	}
 	var o *resource.Object[connection]
-	err = s.update(ctx, func(tx *resource.Tx) (err error) {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) (err error) {
 		o, err = s.createConnection(ctx, tx, c, req, smithy.Deref(in.LagId))
 		return err
 	})
@@ -308,7 +308,7 @@ func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnecti
 // at least least and saves it, in one transaction.
 func (s *Service) changeConnection(ctx context.Context, id string, least resource.Role, change func(tx *resource.Tx, o *resource.Object[connection]) error) (*dxapi.Connection, error) {
 	var o *resource.Object[connection]
-	err := s.update(ctx, func(tx *resource.Tx) (err error) {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) (err error) {
 		if o, err = connections.LoadAs(ctx, tx.Reader(), id, least); err != nil {
 			return err
 		}
@@ -333,7 +333,7 @@ func (s *Service) DeleteConnection(ctx context.Context, in *dxapi.DeleteConnecti
 		return nil, err
 	}
 	var o *resource.Object[connection]
-	err := s.update(ctx, func(tx *resource.Tx) (err error) {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) (err error) {
 		if o, err = connections.Load(ctx, tx.Reader(), id); err != nil {
 			return err
 		}

@@ -115,7 +115,7 @@ func (s *Service) ConfirmCustomerAgreement(ctx context.Context, in *dxapi.Confir
 	if !slices.Contains(agreementNames, name) {
 		return nil, invalid("There is no agreement named %q. Agreements: %q.", name, agreementNames)
 	}
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		c, err := customers.Get(ctx, tx.Reader(), who.Account)
 		if errors.Is(err, store.ErrNotFound) {
 			_, err = customers.Create(ctx, tx, resource.Meta{ID: who.Account, Account: who.Account}, &customer{Signed: []string{name}}, nil)

@@ -72,7 +72,7 @@ func (s *Service) StartBgpFailoverTest(ctx context.Context, in *dxapi.StartBgpFa
 		return nil, invalid("testDurationInMinutes must be between 1 and %d.", maxTestMinutes)
 	}
 	var out *dxapi.VirtualInterfaceTestHistory
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		v, err := vifs.LoadAs(ctx, tx.Reader(), id, resource.Owner)
 		if err != nil {
 			return err
@@ -117,7 +117,7 @@ func (s *Service) StopBgpFailoverTest(ctx context.Context, in *dxapi.StopBgpFail
 		return nil, err
 	}
 	var out *dxapi.VirtualInterfaceTestHistory
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		if _, err := vifs.LoadAs(ctx, tx.Reader(), id, resource.Owner); err != nil {
 			return err
 		}

@@ -65,7 +65,7 @@ func (s *Service) CreateDirectConnectGateway(ctx context.Context, in *dxapi.Crea
 	}
 	g := &gateway.Gateway{Name: name, State: gateway.StatePending, AmazonSideASN: asn, Tags: tags, CreatedAt: s.clock.Now()}
 	var o *resource.Object[gateway.Gateway]
-	err = s.update(ctx, func(tx *resource.Tx) (err error) {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) (err error) {
 		m := resource.Meta{ID: newUUID(), Account: who.Account}
 		if err := s.takeQuota(ctx, tx, quotaGatewaysPerAccount, "", resource.Ref{Kind: gateway.Kind.Name, ID: m.ID}); err != nil {
 			return err
@@ -206,7 +206,7 @@ func (s *Service) checkGatewayUnused(ctx context.Context, r store.Reader, id str
 
 func (s *Service) changeGateway(ctx context.Context, id string, change func(*resource.Tx, *resource.Object[gateway.Gateway]) error) (*resource.Object[gateway.Gateway], error) {
 	var o *resource.Object[gateway.Gateway]
-	err := s.update(ctx, func(tx *resource.Tx) (err error) {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) (err error) {
 		if o, err = gateway.Kind.LoadAs(ctx, tx.Reader(), id, resource.Owner); err != nil {
 			return err
 		}

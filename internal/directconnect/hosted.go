@@ -199,7 +199,7 @@ func (s *Service) allocateHosted(ctx context.Context, parentID, owner, bandwidth
 		return nil, invalid("Interconnect ID %s has an invalid format.", parentID)
 	}
 	var o *resource.Object[connection]
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		p, err := s.loadParent(ctx, tx.Reader(), parentID)
 		if err != nil {
 			return err
@@ -293,7 +293,7 @@ func (s *Service) AssociateHostedConnection(ctx context.Context, in *dxapi.Assoc
 		return nil, err
 	}
 	var o *resource.Object[connection]
-	err := s.update(ctx, func(tx *resource.Tx) (err error) {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) (err error) {
 		p, err := s.loadParent(ctx, tx.Reader(), parentID)
 		if err != nil {
 			return err

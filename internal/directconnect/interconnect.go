@@ -117,7 +117,7 @@ func (s *Service) CreateInterconnect(ctx context.Context, in *dxapi.CreateInterc
 	ic := &interconnect{Name: name, State: dxapi.InterconnectStateRequested, physical: req.physical(smithy.Deref(in.ProviderName)),
 		Tags: tags, CreatedAt: s.clock.Now()}
 	var o *resource.Object[interconnect]
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		m := resource.Meta{ID: newID("dxcon"), Account: who.Account, Region: who.Region}
 		device := ""
 		if lagID != "" {
@@ -208,7 +208,7 @@ func (s *Service) DeleteInterconnect(ctx context.Context, in *dxapi.DeleteInterc
 		return nil, err
 	}
 	var o *resource.Object[interconnect]
-	err := s.update(ctx, func(tx *resource.Tx) (err error) {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) (err error) {
 		if o, err = interconnects.LoadAs(ctx, tx.Reader(), id, resource.Owner); err != nil {
 			return err
 		}

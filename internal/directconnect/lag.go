@@ -272,7 +272,7 @@ func (s *Service) CreateLag(ctx context.Context, in *dxapi.CreateLagRequest) (*d
 		l.EncryptionMode = "should_encrypt"
 	}
 	var out *dxapi.Lag
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := s.createLag(ctx, tx, l, req, n, smithy.Deref(in.ConnectionId), childTags)
 		if err != nil {
 			return err
@@ -447,7 +447,7 @@ func (s *Service) changeLag(ctx context.Context, id string, change func(tx *reso
 		return nil, err
 	}
 	var out *dxapi.Lag
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := lags.LoadAs(ctx, tx.Reader(), id, resource.Owner)
 		if err != nil {
 			return err
@@ -602,7 +602,7 @@ func (s *Service) DisassociateConnectionFromLag(ctx context.Context, in *dxapi.D
 		return nil, err
 	}
 	var o *resource.Object[connection]
-	err := s.update(ctx, func(tx *resource.Tx) (err error) {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) (err error) {
 		if o, err = connections.LoadAs(ctx, tx.Reader(), cid, resource.Owner); err != nil {
 			return err
 		}

@@ -29,7 +29,7 @@ func (s *Service) SetPortDown(ctx context.Context, id string, down bool) (string
 	}
 	ctx = operatorCause(ctx, action)
 	var state string
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		if c, err := connections.Get(ctx, tx.Reader(), id); err == nil {
 			if c.Doc.Hosted {
 				return fault.New(fault.Invalid, "%s is a hosted connection: it has no port of its own; take its parent's port down.", id)
@@ -79,7 +79,7 @@ func (s *Service) SetDeviceDown(ctx context.Context, device string, down bool) (
 		return 0, fault.New(fault.NotFound, "No device %s in the location catalog.", device)
 	}
 	moved := 0
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		moved = 0
 		if err := facility.SetDeviceDown(ctx, tx, region, device, down); err != nil {
 			return err

@@ -64,7 +64,7 @@ func (s *Service) describeLoa(ctx context.Context, id, providerName string, cont
 	}
 	who := caller.From(ctx)
 	var pdf []byte
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		now := tx.Now()
 		letter := loa.Letter{ResourceID: id, Account: who.Account, ProviderName: providerName, Issued: now}
 		var holders []loaHolder

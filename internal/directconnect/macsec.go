@@ -159,7 +159,7 @@ func (s *Service) AssociateMacSecKey(ctx context.Context, in *dxapi.AssociateMac
 			who.Region + "/directconnect/" + key.Ckn + "-" + strings.ToLower(rand.Text()[:6])
 	}
 	var out *dxapi.AssociateMacSecKeyResponse
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		t, err := s.loadKeyTarget(ctx, tx, id)
 		if err != nil {
 			return err
@@ -186,7 +186,7 @@ func (s *Service) AssociateMacSecKey(ctx context.Context, in *dxapi.AssociateMac
 func (s *Service) DisassociateMacSecKey(ctx context.Context, in *dxapi.DisassociateMacSecKeyRequest) (*dxapi.DisassociateMacSecKeyResponse, error) {
 	id, arn := smithy.Deref(in.ConnectionId), smithy.Deref(in.SecretARN)
 	var out *dxapi.DisassociateMacSecKeyResponse
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		t, err := s.loadKeyTarget(ctx, tx, id)
 		if err != nil {
 			return err

@@ -96,7 +96,7 @@ func (s *Service) CreateDirectConnectGatewayAssociationProposal(ctx context.Cont
 		return nil, err
 	}
 	var out *dxapi.DirectConnectGatewayAssociationProposal
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		// The proposer sees no gateway of another account: it is named by
 		// id and owner, and unknown unless both match.
 		g, err := gateway.Kind.Get(ctx, tx.Reader(), dxgw)
@@ -187,7 +187,7 @@ func (s *Service) AcceptDirectConnectGatewayAssociationProposal(ctx context.Cont
 		return nil, err
 	}
 	var out *dxapi.DirectConnectGatewayAssociation
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		p, err := proposals.Load(ctx, tx.Reader(), id)
 		if err != nil {
 			return err
@@ -252,7 +252,7 @@ func (s *Service) DeleteDirectConnectGatewayAssociationProposal(ctx context.Cont
 		return nil, err
 	}
 	var out *dxapi.DirectConnectGatewayAssociationProposal
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		p, err := proposals.Load(ctx, tx.Reader(), id)
 		if err == nil && p.Doc.State == proposalDeleted {
 			err = proposals.Missing(id)

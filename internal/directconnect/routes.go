@@ -144,7 +144,7 @@ func (s *Service) SetCustomerRoutes(ctx context.Context, peerID string, routes [
 // answers its bgpStatus.
 func (s *Service) changePeer(ctx context.Context, peerID string, change func(*bgpPeer) error) (string, error) {
 	var status string
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		list, err := vifs.List(ctx, tx.Reader(), store.ListQuery{})
 		if err != nil {
 			return err

@@ -15,7 +15,6 @@ import (
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/gateway"
 	"github.com/dxlab/dxlab/internal/quota"
-	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/store"
 	"github.com/dxlab/dxlab/internal/vpc"
 )
@@ -87,17 +86,6 @@ func New(opts Options) *Service {
 	s.facility.Register(s.testSteps()...)
 	s.facility.Track(connections, interconnects, lags, vifs, vifTests, gateway.Kind, associations, proposals)
 	return s
-}
-
-// update runs fn in one write transaction and then lets the facility
-// settle what fn scheduled.
-func (s *Service) update(ctx context.Context, fn func(tx *resource.Tx) error) error {
-	tx, err := resource.Update(ctx, s.store, s.clock.Now(), fn)
-	if err != nil {
-		return err
-	}
-	s.facility.Settle(tx.Scheduled())
-	return nil
 }
 
 func (s *Service) view(ctx context.Context, fn func(r store.Reader) error) error {

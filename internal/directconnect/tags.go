@@ -193,7 +193,7 @@ func (s *Service) TagResource(ctx context.Context, in *dxapi.TagResourceRequest)
 	if err != nil {
 		return nil, err
 	}
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		tags, save, err := loadTagged(ctx, tx.Reader(), smithy.Deref(in.ResourceArn))
 		if err != nil {
 			return err
@@ -216,7 +216,7 @@ func (s *Service) UntagResource(ctx context.Context, in *dxapi.UntagResourceRequ
 			return nil, err
 		}
 	}
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		tags, save, err := loadTagged(ctx, tx.Reader(), smithy.Deref(in.ResourceArn))
 		if err != nil {
 			return err

@@ -309,7 +309,7 @@ func (s *Service) createVif(ctx context.Context, parentID, owner string, in vifR
 		return nil, err
 	}
 	var out *dxapi.VirtualInterface
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		p, err := s.loadVifParent(ctx, tx.Reader(), parentID)
 		if err != nil {
 			return err
@@ -625,7 +625,7 @@ func (s *Service) confirmVif(ctx context.Context, id, typ, vgw, dxgw string) (dx
 		return "", err
 	}
 	var state dxapi.VirtualInterfaceState
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := vifs.LoadAs(ctx, tx.Reader(), id, resource.Owner)
 		if err != nil {
 			return err
@@ -772,7 +772,7 @@ func (s *Service) UpdateVirtualInterfaceAttributes(ctx context.Context, in *dxap
 		return nil, err
 	}
 	var out *dxapi.VirtualInterface
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := vifs.LoadAs(ctx, tx.Reader(), id, resource.Owner)
 		if err != nil {
 			return err
@@ -821,7 +821,7 @@ func (s *Service) DeleteVirtualInterface(ctx context.Context, in *dxapi.DeleteVi
 		return nil, err
 	}
 	var state dxapi.VirtualInterfaceState
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := vifs.Load(ctx, tx.Reader(), id)
 		if err != nil {
 			return err
@@ -1009,7 +1009,7 @@ func (s *Service) AssociateVirtualInterface(ctx context.Context, in *dxapi.Assoc
 		return nil, err
 	}
 	var out *dxapi.VirtualInterface
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := vifs.Load(ctx, tx.Reader(), id)
 		if err != nil {
 			return err

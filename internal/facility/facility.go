@@ -314,6 +314,18 @@ func newTransitionID() string {
 	return "tr-" + rand.Text()[:16]
 }
 
+// Update is the services' write path: fn runs as one store transaction at
+// the facility clock's time (resource.Update), and once it has committed
+// the steps it scheduled to happen at once are settled.
+func (f *Facility) Update(ctx context.Context, fn func(tx *resource.Tx) error) error {
+	tx, err := resource.Update(ctx, f.store, f.clock.Now(), fn)
+	if err != nil {
+		return err
+	}
+	f.Settle(tx.Scheduled())
+	return nil
+}
+
 // Settle carries out, right away, the steps a committed transaction
 // scheduled to happen at once (the instant profile), and the steps those
 // schedule in turn; everything else is left to the driver, which it wakes.

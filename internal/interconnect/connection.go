@@ -287,7 +287,7 @@ func (s *Service) CreateConnection(ctx context.Context, in *icapi.CreateConnecti
 	token := smithy.Deref(in.ClientToken)
 	hash := requestHash(env.EnvironmentID, bw, in.AttachPoint, remote, smithy.Deref(in.Description), tags)
 	var o *resource.Object[connection]
-	err = s.update(ctx, func(tx *resource.Tx) (err error) {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) (err error) {
 		if token != "" {
 			if o, err = byClientToken(ctx, tx.Reader(), token); err != nil || o != nil {
 				if err == nil && o.Doc.RequestHash != hash {
@@ -390,7 +390,7 @@ func (s *Service) ListConnections(ctx context.Context, in *icapi.ListConnections
 // transaction.
 func (s *Service) change(ctx context.Context, id string, fn func(tx *resource.Tx, o *resource.Object[connection]) error) (*resource.Object[connection], error) {
 	var o *resource.Object[connection]
-	err := s.update(ctx, func(tx *resource.Tx) (err error) {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) (err error) {
 		if o, err = connections.LoadAs(ctx, tx.Reader(), id, resource.Owner); err != nil {
 			return err
 		}

@@ -92,7 +92,7 @@ func (s *Service) SetRemoteRoutes(ctx context.Context, id string, routes []strin
 	clean = slices.Compact(clean)
 	ctx = resource.WithCause(ctx, store.Cause{Type: store.CauseOperator})
 	var v *View
-	err := s.update(ctx, func(tx *resource.Tx) error {
+	err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := connections.Get(ctx, tx.Reader(), id)
 		if errors.Is(err, store.ErrNotFound) {
 			return connections.Missing(id)
@@ -138,7 +138,7 @@ func (s *Service) Activate(ctx context.Context, key string, refuse bool, reason 
 			reason = "The partner refused the activation key."
 		}
 		ctx = resource.WithCause(ctx, store.Cause{Type: store.CauseOperator})
-		err := s.update(ctx, func(tx *resource.Tx) error {
+		err := s.facility.Update(ctx, func(tx *resource.Tx) error {
 			o, err := load(tx.Reader())
 			if err != nil {
 				return err

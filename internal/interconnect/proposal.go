@@ -80,7 +80,7 @@ func (s *Service) Propose(ctx context.Context, p Proposal) (string, error) {
 	doc := &proposal{EnvironmentID: env.EnvironmentID, Bandwidth: p.Bandwidth, SharedID: sharedID, State: proposalOpen,
 		ActivationKey: newActivationKey(env, sharedID, p.Bandwidth, keyForProposal+id)}
 	ctx = resource.WithCause(ctx, store.Cause{Type: store.CauseOperator})
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		doc.CreatedAt = tx.Now()
 		_, err := proposals.Create(ctx, tx, resource.Meta{ID: id, Account: p.Account, Region: p.Region}, doc, nil)
 		return err
@@ -153,7 +153,7 @@ func (s *Service) AcceptConnectionProposal(ctx context.Context, in *icapi.Accept
 	key := smithy.Deref(in.ActivationKey)
 	hash := requestHash(key, in.AttachPoint, smithy.Deref(in.Description), tags)
 	var c *resource.Object[connection]
-	err = s.update(ctx, func(tx *resource.Tx) error {
+	err = s.facility.Update(ctx, func(tx *resource.Tx) error {
 		p, err := proposalOf(ctx, tx.Reader(), key)
 		if err != nil {
 			return err

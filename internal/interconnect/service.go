@@ -15,7 +15,6 @@ import (
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/page"
 	"github.com/dxlab/dxlab/internal/quota"
-	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
 )
@@ -43,18 +42,8 @@ var _ icapi.Handler = (*Service)(nil)
 func New(opts Options) *Service {
 	s := &Service{store: opts.Store, facility: opts.Facility, clock: opts.Facility.Clock(), quotas: opts.Quotas}
 	s.facility.Register(s.connectionSteps()...)
+	s.facility.Track(connections, proposals)
 	return s
-}
-
-// update runs fn in one write transaction and then lets the facility
-// settle what fn scheduled.
-func (s *Service) update(ctx context.Context, fn func(tx *resource.Tx) error) error {
-	tx, err := resource.Update(ctx, s.store, s.clock.Now(), fn)
-	if err != nil {
-		return err
-	}
-	s.facility.Settle(tx.Scheduled())
-	return nil
 }
 
 func (s *Service) view(ctx context.Context, fn func(r store.Reader) error) error {

@@ -74,7 +74,7 @@ func (s *Service) tagged(ctx context.Context, r store.Reader, arn string) (*reso
 }
 
 func (s *Service) retag(ctx context.Context, arn string, fn func(tags map[string]string) error) error {
-	return s.update(ctx, func(tx *resource.Tx) error {
+	return s.facility.Update(ctx, func(tx *resource.Tx) error {
 		o, err := s.tagged(ctx, tx.Reader(), arn)
 		if err != nil {
 			return err

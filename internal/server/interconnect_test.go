@@ -209,6 +209,10 @@ func TestInterconnectConnectionLifecycle(t *testing.T) {
 		if *got.State != icapi.ConnectionStateAvailable || got.ActivationKey != nil || got.BillingTier == nil || *got.BillingTier != 1 {
 			t.Errorf("after the portal: %+v", got)
 		}
+		// Operators find it by id, as `dxlab wait` does.
+		if st := dx.State(id); st != string(icapi.ConnectionStateAvailable) {
+			t.Errorf("the operator API sees %s as %q", id, st)
+		}
 
 		// A gateway with a connection attached cannot be deleted.
 		dxc := dx.DirectConnect(account, "us-east-1")
