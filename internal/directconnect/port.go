@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/dxlab/dxlab/internal/facility"
-	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
@@ -290,12 +289,4 @@ func apiLoaTime(ph *physical) *smithy.Timestamp {
 		return nil
 	}
 	return smithy.NewTimestamp(*ph.LoaIssued)
-}
-
-// checkNotDeleted refuses a change to a deleted resource.
-func checkNotDeleted(state, noun, id string) error {
-	if state == "deleted" || state == "rejected" || state == "deleting" {
-		return fault.New(fault.Conflict, "%s %s is %s and cannot be changed.", noun, id, state)
-	}
-	return nil
 }

@@ -67,11 +67,6 @@ func CheckASN(asn int64) error {
 	return fault.New(fault.Invalid, "amazonSideAsn %d is not valid: use a private ASN, 64512-65534 or 4200000000-4294967294.", asn)
 }
 
-// ARN is a gateway's ARN: global, so without a region.
-func ARN(account, id string) string {
-	return fmt.Sprintf("arn:aws:directconnect::%s:dx-gateway/%s", account, id)
-}
-
 // InterconnectKind is the store kind of AWS Interconnect connections. A
 // connection's record has its attach point, a gateway, as its Parent.
 const InterconnectKind = "ic.connection"

@@ -162,13 +162,6 @@ func apiSummary(o *resource.Object[connection]) icapi.ConnectionSummary {
 	}
 }
 
-func checkConnectionID(id string) error {
-	if !connectionIDPattern.MatchString(id) {
-		return invalid("Connection ID %s has an invalid format.", id)
-	}
-	return nil
-}
-
 // checkBandwidth: the environment must offer the bandwidth now.
 func checkBandwidth(e facility.Environment, bw string) error {
 	if e.State == string(icapi.EnvironmentStateUnavailable) {

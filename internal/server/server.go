@@ -266,9 +266,6 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Store is the store, for embedders and tests.
 func (s *Server) Store() store.Store { return s.store }
 
-// Facility is the simulated facility, for embedders and tests.
-func (s *Server) Facility() *facility.Facility { return s.facility }
-
 // Serve serves on ln and drives the facility until ctx is done, then stops
 // accepting, lets in-flight requests finish (up to ShutdownTimeout; the rest
 // are cut off and logged), and closes the store. It refuses a listener

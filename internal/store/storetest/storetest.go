@@ -74,11 +74,6 @@ func update(t *testing.T, s store.Store, fn func(w store.Writer) error) {
 	must(t, s.Update(ctx, fn))
 }
 
-func view(t *testing.T, s store.Store, fn func(r store.Reader) error) {
-	t.Helper()
-	must(t, s.View(ctx, fn))
-}
-
 // rollBack runs fn in a transaction that then fails, so none of it may last.
 func rollBack(t *testing.T, s store.Store, fn func(w store.Writer) error) {
 	t.Helper()
