@@ -289,7 +289,7 @@ func (s *Service) UpdateConnection(ctx context.Context, in *dxapi.UpdateConnecti
 	}
 	return s.changeConnection(ctx, id, resource.Owner, func(tx *resource.Tx, o *resource.Object[connection]) error {
 		c := o.Doc
-		if err := c.refuseChange(id); err != nil {
+		if err := refuseGone("Connection", id, string(c.State)); err != nil {
 			return err
 		}
 		if in.EncryptionMode != nil {

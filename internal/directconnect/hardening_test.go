@@ -14,24 +14,20 @@ import (
 	"github.com/dxlab/dxlab/internal/limits"
 )
 
-func connectionARN(id string) string {
-	return fmt.Sprintf("arn:aws:directconnect:%s:%s:dxcon/%s", region, account, id)
-}
-
 // A DescribeTags call that repeats one ARN thousands of times is answered
 // with it once; more distinct ARNs than the cap are refused.
 func TestDescribeTagsDeduplicatesAndCaps(t *testing.T) {
 	dx := dxlabtest.New(t, dxlabtest.Options{})
 	c := dx.DirectConnect(account, region)
 	id := aws.ToString(create(t, c, "tagged").ConnectionId)
-	_, err := c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(connectionARN(id)),
+	_, err := c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(arnOf(account, "dxcon", id)),
 		Tags: []types.Tag{{Key: aws.String("k"), Value: aws.String(strings.Repeat("v", 256))}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	repeated := make([]string, 10000)
 	for i := range repeated {
-		repeated[i] = connectionARN(id)
+		repeated[i] = arnOf(account, "dxcon", id)
 	}
 	out, err := c.DescribeTags(ctx, &directconnect.DescribeTagsInput{ResourceArns: repeated})
 	if err != nil {
@@ -43,7 +39,7 @@ func TestDescribeTagsDeduplicatesAndCaps(t *testing.T) {
 
 	distinct := make([]string, limits.MaxDescribeTagsARNs+1)
 	for i := range distinct {
-		distinct[i] = connectionARN(fmt.Sprintf("dxcon-f%07d", i))
+		distinct[i] = arnOf(account, "dxcon", fmt.Sprintf("dxcon-f%07d", i))
 	}
 	_, err = c.DescribeTags(ctx, &directconnect.DescribeTagsInput{ResourceArns: distinct})
 	apiError(t, err, "DirectConnectClientException", fmt.Sprintf("at most %d distinct resource ARNs", limits.MaxDescribeTagsARNs))
@@ -108,14 +104,50 @@ func TestTagsOfADeletedConnectionCannotChange(t *testing.T) {
 	if _, err := c.DeleteConnection(ctx, &directconnect.DeleteConnectionInput{ConnectionId: aws.String(id)}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(connectionARN(id)), Tags: []types.Tag{{Key: aws.String("k")}}})
+	_, err := c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(arnOf(account, "dxcon", id)), Tags: []types.Tag{{Key: aws.String("k")}}})
 	apiError(t, err, "DirectConnectClientException", "Connection "+id+" is deleted and cannot be updated.")
-	_, err = c.UntagResource(ctx, &directconnect.UntagResourceInput{ResourceArn: aws.String(connectionARN(id)), TagKeys: []string{"k"}})
+	_, err = c.UntagResource(ctx, &directconnect.UntagResourceInput{ResourceArn: aws.String(arnOf(account, "dxcon", id)), TagKeys: []string{"k"}})
 	apiError(t, err, "DirectConnectClientException", "Connection "+id+" is deleted and cannot be updated.")
 	_, err = c.UpdateConnection(ctx, &directconnect.UpdateConnectionInput{ConnectionId: aws.String(id), ConnectionName: aws.String("x")})
 	apiError(t, err, "DirectConnectClientException", "Connection "+id+" is deleted and cannot be updated.")
 	// Reading them still works while it is listed.
-	if _, err := c.DescribeTags(ctx, &directconnect.DescribeTagsInput{ResourceArns: []string{connectionARN(id)}}); err != nil {
+	if _, err := c.DescribeTags(ctx, &directconnect.DescribeTagsInput{ResourceArns: []string{arnOf(account, "dxcon", id)}}); err != nil {
 		t.Error(err)
 	}
+}
+
+// Every kind's tags follow the same rule: a LAG, an interconnect or a
+// virtual interface that is deleted takes no tag changes either, while it
+// is still listed.
+func TestTagsOfDeletedResourcesCannotChange(t *testing.T) {
+	dx := dxlabtest.New(t, dxlabtest.Options{})
+	c := dx.DirectConnect(account, region)
+	lagID := aws.ToString(newLag(t, c, 1, "10Gbps").LagId)
+	icID := aws.ToString(newInterconnect(t, c, "10Gbps").InterconnectId)
+	_, v := availableVif(t, dx, c)
+	vifID := aws.ToString(v.VirtualInterfaceId)
+	if _, err := c.DeleteLag(ctx, &directconnect.DeleteLagInput{LagId: aws.String(lagID)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteInterconnect(ctx, &directconnect.DeleteInterconnectInput{InterconnectId: aws.String(icID)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.DeleteVirtualInterface(ctx, &directconnect.DeleteVirtualInterfaceInput{VirtualInterfaceId: aws.String(vifID)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct{ arn, says string }{
+		{arnOf(account, "dxlag", lagID), "Lag " + lagID + " is deleted and cannot be updated."},
+		{arnOf(account, "dxcon", icID), "Interconnect " + icID + " is deleted and cannot be updated."},
+		{arnOf(account, "dxvif", vifID), "Virtual interface " + vifID + " is deleted and cannot be updated."},
+	} {
+		_, err := c.TagResource(ctx, &directconnect.TagResourceInput{ResourceArn: aws.String(r.arn), Tags: []types.Tag{{Key: aws.String("k")}}})
+		apiError(t, err, "DirectConnectClientException", r.says)
+		_, err = c.UntagResource(ctx, &directconnect.UntagResourceInput{ResourceArn: aws.String(r.arn), TagKeys: []string{"k"}})
+		apiError(t, err, "DirectConnectClientException", r.says)
+		if _, err := c.DescribeTags(ctx, &directconnect.DescribeTagsInput{ResourceArns: []string{r.arn}}); err != nil {
+			t.Errorf("reading the tags of %s: %v", r.arn, err)
+		}
+	}
+	_, err := c.UpdateLag(ctx, &directconnect.UpdateLagInput{LagId: aws.String(lagID), LagName: aws.String("x")})
+	apiError(t, err, "DirectConnectClientException", "Lag "+lagID+" is deleted and cannot be updated.")
 }

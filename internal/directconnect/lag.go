@@ -470,8 +470,8 @@ func (s *Service) UpdateLag(ctx context.Context, in *dxapi.UpdateLagRequest) (*d
 	}
 	id := smithy.Deref(in.LagId)
 	return s.changeLag(ctx, id, func(tx *resource.Tx, o *resource.Object[lag]) error {
-		if o.Doc.State == lagDeleted {
-			return fault.New(fault.Conflict, "Lag %s is deleted and cannot be updated.", id)
+		if err := refuseGone("Lag", id, string(o.Doc.State)); err != nil {
+			return err
 		}
 		if in.LagName != nil {
 			o.Doc.Name = *in.LagName

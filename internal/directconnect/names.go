@@ -5,7 +5,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/limits"
 )
 
@@ -36,12 +35,4 @@ func echo(v string) string {
 	}
 	runes := []rune(v)
 	return fmt.Sprintf("%s... (%d characters)", string(runes[:limits.MaxEchoedValue]), len(runes))
-}
-
-// refuseChange refuses to change a deleted connection, tags included.
-func (c *connection) refuseChange(id string) error {
-	if c.State == stateDeleted || c.State == stateRejected {
-		return fault.New(fault.Conflict, "Connection %s is deleted and cannot be updated.", id)
-	}
-	return nil
 }

@@ -127,8 +127,3 @@ func (s *Service) takeScopedQuota(ctx context.Context, tx *resource.Tx, name, of
 	}
 	return err
 }
-
-// live reports whether a resource in a state still counts.
-func live(state string) bool {
-	return state != "deleted" && state != "rejected" && state != "deleting"
-}

@@ -92,6 +92,21 @@ func (s *Service) view(ctx context.Context, fn func(r store.Reader) error) error
 	return s.store.View(ctx, fn)
 }
 
+// live reports whether a resource in a state still counts: not deleted,
+// rejected or being deleted.
+func live(state string) bool {
+	return state != "deleted" && state != "rejected" && state != "deleting"
+}
+
+// refuseGone refuses to change a resource that is no longer live: its
+// attributes and its tags alike.
+func refuseGone(noun, id, state string) error {
+	if live(state) {
+		return nil
+	}
+	return fault.New(fault.Conflict, "%s %s is %s and cannot be updated.", noun, id, state)
+}
+
 func invalid(format string, args ...any) error {
 	return fault.New(fault.Invalid, format, args...)
 }

@@ -105,10 +105,6 @@ func merge(tags, add []tag) []tag {
 // tagged is a document with tags.
 type tagged interface{ TagList() *[]tag }
 
-// changeRefuser is a document that may refuse changes to its tags now (it
-// is deleted): refuseChange says why, or nil.
-type changeRefuser interface{ refuseChange(id string) error }
-
 // tagTarget is what tagging needs of a resource kind: the tags of a
 // resource only its owner may see, and a way to save them. Tags are
 // owner-only, as AWS documents: an account that merely sees a resource
@@ -128,10 +124,9 @@ func (k kindTags[T, P]) load(ctx context.Context, r store.Reader, id string) (*[
 		return nil, nil, err
 	}
 	save := func(tx *resource.Tx) error {
-		if r, ok := any(P(o.Doc)).(changeRefuser); ok {
-			if err := r.refuseChange(id); err != nil {
-				return err
-			}
+		// A deleted resource's tags change no more than the rest of it.
+		if err := refuseGone(k.kind.Noun, id, k.kind.State(o.Doc)); err != nil {
+			return err
 		}
 		return k.kind.Save(ctx, tx, o)
 	}

@@ -778,8 +778,8 @@ func (s *Service) UpdateVirtualInterfaceAttributes(ctx context.Context, in *dxap
 			return err
 		}
 		v := o.Doc
-		if !live(string(v.State)) {
-			return fault.New(fault.Conflict, "Virtual interface %s is %s and cannot be updated.", id, v.State)
+		if err := refuseGone("Virtual interface", id, string(v.State)); err != nil {
+			return err
 		}
 		if in.Mtu != nil {
 			if !slices.Contains(mtus[v.Type], int(*in.Mtu)) {
