@@ -3,6 +3,7 @@ package directconnect
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
@@ -120,4 +121,27 @@ func (s *Service) SetDeviceDown(ctx context.Context, device string, down bool) (
 		return nil
 	})
 	return moved, err
+}
+
+// CrossConnect is "the cross-connect is done" (operator): it fires the
+// pending cross-connect step of a connection, interconnect or LAG member,
+// once AWS has approved the request.
+func (s *Service) CrossConnect(ctx context.Context, id string) (store.Transition, error) {
+	pending, err := s.facility.Pending(ctx, facility.PendingQuery{ResourceID: id, Limit: 100})
+	if err != nil {
+		return store.Transition{}, err
+	}
+	cross := []string{s.connectionKind().step(stepCrossConnect), s.interconnectKind().step(stepCrossConnect)}
+	approve := []string{s.connectionKind().step(stepApprove), s.interconnectKind().step(stepApprove)}
+	for _, t := range pending {
+		if slices.Contains(cross, t.Step) {
+			return s.facility.Fire(ctx, t.ID)
+		}
+	}
+	for _, t := range pending {
+		if slices.Contains(approve, t.Step) {
+			return store.Transition{}, fault.New(fault.Conflict, "AWS has not approved %s yet: fire its %s step (%s) first", id, t.Step, t.ID)
+		}
+	}
+	return store.Transition{}, fault.New(fault.NotFound, "no cross-connect is pending for %s", id)
 }

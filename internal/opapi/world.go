@@ -5,15 +5,18 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/store"
 )
 
 // World is what operators do to the simulated physical world beside firing
 // steps: ports and devices going down and coming back.
 type World interface {
+	// CrossConnect is "the cross-connect is done": it fires the pending
+	// cross-connect step of a connection, interconnect or LAG member.
+	CrossConnect(ctx context.Context, id string) (store.Transition, error)
 	// SetPortDown takes the port of a connection or interconnect down or
 	// back up, and answers the resource's state.
 	SetPortDown(ctx context.Context, id string, down bool) (string, error)
@@ -72,6 +75,12 @@ func (a *api) customerRoutes(r *http.Request) (any, error) {
 
 // worldError gives a service's fault its HTTP status.
 func worldError(err error) error {
+	switch {
+	case errors.Is(err, facility.ErrNoTransition):
+		return &Error{http.StatusNotFound, "the step is no longer pending"}
+	case errors.Is(err, facility.ErrHeld):
+		return &Error{http.StatusConflict, err.Error()}
+	}
 	var f *fault.Error
 	if !errors.As(err, &f) {
 		return err
@@ -106,27 +115,11 @@ func (a *api) device(down bool) handlerFunc {
 	}
 }
 
-// crossConnect is "the cross-connect is done": it fires the resource's
-// pending cross-connect step.
+// crossConnect is "the cross-connect is done".
 func (a *api) crossConnect(r *http.Request) (any, error) {
-	id := r.PathValue("id")
-	pending, err := a.opts.Facility.Pending(r.Context(), facility.PendingQuery{ResourceID: id, Limit: 100})
+	fired, err := a.opts.World.CrossConnect(r.Context(), r.PathValue("id"))
 	if err != nil {
-		return nil, err
+		return nil, worldError(err)
 	}
-	for _, t := range pending {
-		if strings.HasSuffix(t.Step, ".cross-connect") {
-			fired, err := a.opts.Facility.Fire(r.Context(), t.ID)
-			if err != nil {
-				return nil, err
-			}
-			return map[string]any{"fired": transition(fired)}, nil
-		}
-	}
-	for _, t := range pending {
-		if strings.HasSuffix(t.Step, ".approve") {
-			return nil, &Error{http.StatusConflict, "AWS has not approved " + id + " yet: fire its " + t.Step + " step (" + t.ID + ") first"}
-		}
-	}
-	return nil, &Error{http.StatusNotFound, "no cross-connect is pending for " + id}
+	return map[string]any{"fired": transition(fired)}, nil
 }
