@@ -346,7 +346,7 @@ func (s *Service) DeleteConnection(ctx context.Context, in *dxapi.DeleteConnecti
 		if o.Doc.Hosted {
 			return s.deleteHosted(ctx, tx, o)
 		}
-		if err := s.checkNoHosted(ctx, tx.Reader(), connections.Name, id); err != nil {
+		if err := s.checkNoHosted(ctx, tx.Reader(), resource.Ref{Kind: connections.Name, ID: id}, connections.Noun); err != nil {
 			return err
 		}
 		return s.connectionKind().deleteHolder(ctx, s, tx, o, string(stateDeleted))

@@ -50,6 +50,7 @@ func mbps(bw string) int {
 // parent is an interconnect or LAG a hosted connection rides.
 type parent struct {
 	ref          resource.Ref
+	noun         string
 	owner        string
 	location     string
 	device       string
@@ -74,7 +75,7 @@ func (s *Service) loadParent(ctx context.Context, r store.Reader, id string) (pa
 		if err != nil {
 			return parent{}, err
 		}
-		return parent{lagRef(id), l.Account, l.Doc.Location, l.Doc.Device, string(l.Doc.State), len(members) * mbps(l.Doc.Bandwidth), l.Doc.ProviderName}, nil
+		return parent{lagRef(id), lags.Noun, l.Account, l.Doc.Location, l.Doc.Device, string(l.Doc.State), len(members) * mbps(l.Doc.Bandwidth), l.Doc.ProviderName}, nil
 	}
 	if err := checkInterconnectID(id); err != nil {
 		return parent{}, err
@@ -83,7 +84,7 @@ func (s *Service) loadParent(ctx context.Context, r store.Reader, id string) (pa
 	if err != nil {
 		return parent{}, err
 	}
-	return parent{resource.Ref{Kind: interconnects.Name, ID: id}, i.Account, i.Doc.Location, i.Doc.Device, string(i.Doc.State), mbps(i.Doc.Bandwidth), i.Doc.ProviderName}, nil
+	return parent{resource.Ref{Kind: interconnects.Name, ID: id}, interconnects.Noun, i.Account, i.Doc.Location, i.Doc.Device, string(i.Doc.State), mbps(i.Doc.Bandwidth), i.Doc.ProviderName}, nil
 }
 
 // hostedOn lists the hosted connections on a parent, deleted ones too.
@@ -113,15 +114,15 @@ func hostedOn(ctx context.Context, r store.Reader, p resource.Ref, after string,
 
 // checkNoHosted refuses to delete a parent that carries hosted connections
 // that are not deleted or rejected.
-func (s *Service) checkNoHosted(ctx context.Context, r store.Reader, kind, id string) error {
-	list, err := hostedOn(ctx, r, resource.Ref{Kind: kind, ID: id}, "", 0)
+func (s *Service) checkNoHosted(ctx context.Context, r store.Reader, ref resource.Ref, noun string) error {
+	list, err := hostedOn(ctx, r, ref, "", 0)
 	if err != nil {
 		return err
 	}
 	for _, o := range list {
 		if live(string(o.Doc.State)) {
 			return fault.New(fault.Conflict, "%s %s carries hosted connection %s (%s); delete its hosted connections first.",
-				map[string]string{lags.Name: "Lag", interconnects.Name: "Interconnect", connections.Name: "Connection"}[kind], id, o.ID, o.Doc.State)
+				noun, ref.ID, o.ID, o.Doc.State)
 		}
 	}
 	return nil
@@ -143,7 +144,7 @@ func checkCapacity(ctx context.Context, r store.Reader, p parent, bandwidth, exc
 	}
 	if used+mbps(bandwidth) > p.capacity {
 		return invalid("%s %s has %d Mbps of its %d Mbps left; a %s hosted connection does not fit.",
-			map[string]string{lags.Name: "Lag", interconnects.Name: "Interconnect"}[p.ref.Kind], p.ref.ID, max(0, p.capacity-used), p.capacity, bandwidth)
+			p.noun, p.ref.ID, max(0, p.capacity-used), p.capacity, bandwidth)
 	}
 	return nil
 }

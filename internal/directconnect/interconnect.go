@@ -215,7 +215,7 @@ func (s *Service) DeleteInterconnect(ctx context.Context, in *dxapi.DeleteInterc
 		if o.Doc.State == dxapi.InterconnectStateDeleted {
 			return fault.New(fault.Conflict, "Interconnect %s has already been deleted.", id)
 		}
-		if err := s.checkNoHosted(ctx, tx.Reader(), interconnects.Name, id); err != nil {
+		if err := s.checkNoHosted(ctx, tx.Reader(), resource.Ref{Kind: interconnects.Name, ID: id}, interconnects.Noun); err != nil {
 			return err
 		}
 		if err := s.checkNoVifs(ctx, tx.Reader(), resource.Ref{Kind: interconnects.Name, ID: id}); err != nil {

@@ -522,7 +522,7 @@ func (s *Service) DeleteLag(ctx context.Context, in *dxapi.DeleteLagRequest) (*d
 		if o.Doc.State == lagDeleted {
 			return fault.New(fault.Conflict, "Lag %s has already been deleted.", id)
 		}
-		if err := s.checkNoHosted(ctx, tx.Reader(), lags.Name, id); err != nil {
+		if err := s.checkNoHosted(ctx, tx.Reader(), lagRef(id), lags.Noun); err != nil {
 			return err
 		}
 		if err := s.checkNoVifs(ctx, tx.Reader(), lagRef(id)); err != nil {
