@@ -59,33 +59,24 @@ func QuotaNames() []string {
 	return names
 }
 
-func quotaDefault(name string) (int, bool) {
-	q, ok := findQuota(name)
-	return q.Default, ok
-}
-
-func findQuota(name string) (Quota, bool) {
+// findQuota finds a quota of the table; names are the package's constants,
+// so every lookup finds one.
+func findQuota(name string) Quota {
 	for _, q := range quotas {
 		if q.Name == name {
-			return q, true
+			return q
 		}
 	}
-	return Quota{}, false
+	return Quota{Name: name, Description: name}
 }
 
 func (s *Service) quota(name string) int {
-	n, _ := quotaDefault(name)
-	return s.quotas.Or(name, n)
+	return s.quotas.Or(name, findQuota(name).Default)
 }
 
 func quotaError(name string, limit int, what string) error {
-	d := name
-	for _, q := range quotas {
-		if q.Name == name {
-			d = q.Description
-		}
-	}
-	return fault.New(fault.QuotaExceeded, "%s would exceed the quota of %d %s (quota %s).", what, limit, d, name)
+	return fault.New(fault.QuotaExceeded, "%s would exceed the quota of %d %s (quota %s).",
+		what, limit, findQuota(name).Description, name)
 }
 
 // takeQuota takes one unit of a quota for a new resource of the caller's
@@ -97,7 +88,7 @@ func (s *Service) takeQuota(ctx context.Context, tx *resource.Tx, name, where st
 	who := caller.From(ctx)
 	limit := s.quota(name)
 	region := who.Region
-	if q, _ := findQuota(name); q.Global {
+	if findQuota(name).Global {
 		region = ""
 	}
 	scope := "quota:" + name + ":" + who.Account + ":" + region + ":" + where
