@@ -169,9 +169,14 @@ func TestHostedConnectionAcrossAccounts(t *testing.T) {
 	if got := tagsOf(t, customer, hostedARN); len(got) != 2 {
 		t.Errorf("the partner changed the customer's tags: %v", got)
 	}
-	// Only the customer confirms.
+	// Only the customer confirms it or renames it.
 	_, err = partner.ConfirmConnection(ctx, &directconnect.ConfirmConnectionInput{ConnectionId: aws.String(id)})
 	notFound(t, err, "Connection", id)
+	_, err = partner.UpdateConnection(ctx, &directconnect.UpdateConnectionInput{ConnectionId: aws.String(id), ConnectionName: aws.String("partner-renamed")})
+	notFound(t, err, "Connection", id)
+	if got := describe(t, customer, id); aws.ToString(got.ConnectionName) != "hosted-500Mbps-vlan101" {
+		t.Errorf("the partner renamed the customer's connection: %q", aws.ToString(got.ConnectionName))
+	}
 
 	seesNothing(t, third, account2, id, icID, "Interconnect")
 
