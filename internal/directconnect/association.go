@@ -569,3 +569,29 @@ func forgetStep[T any](k *resource.Kind[T], name, note string) facility.Step {
 			return k.Delete(ctx, tx, o)
 		}}
 }
+
+// TransitGatewayAssociations lists the live associations of the caller's
+// transit gateways in its region: what EC2 shows as the gateways'
+// direct-connect-gateway attachments.
+func (s *Service) TransitGatewayAssociations(ctx context.Context) ([]vpc.DXAssociation, error) {
+	who := caller.From(ctx)
+	var out []vpc.DXAssociation
+	err := s.view(ctx, func(r store.Reader) error {
+		list, err := associations.List(ctx, r, store.ListQuery{VisibleTo: who.Account})
+		if err != nil {
+			return err
+		}
+		for _, o := range list {
+			a := o.Doc
+			if a.Associated.isVGW() || a.Associated.Owner != who.Account || a.Associated.Region != who.Region || a.State == assocDisassociated {
+				continue
+			}
+			out = append(out, vpc.DXAssociation{
+				ID: o.ID, DXGateway: a.Gateway, DXGatewayOwner: o.Account, TGW: a.Associated.ID, TGWOwner: a.Associated.Owner,
+				State: string(a.State), Created: a.CreatedAt,
+			})
+		}
+		return nil
+	})
+	return out, err
+}

@@ -50,9 +50,18 @@ func Kinds() []Kind {
 type Error struct {
 	Kind    Kind
 	Message string
+	// Code, when set, is the specific code of a service whose API names
+	// each case (EC2's InvalidVpnGatewayID.NotFound); services with one code
+	// per kind leave it empty.
+	Code string
 }
 
 func (e *Error) Error() string { return e.Message }
+
+// Coded returns an error of a kind with its service's specific code.
+func Coded(kind Kind, code, format string, args ...any) *Error {
+	return &Error{Kind: kind, Code: code, Message: fmt.Sprintf(format, args...)}
+}
 
 // New returns an error of a kind with a formatted message.
 func New(kind Kind, format string, args ...any) *Error {

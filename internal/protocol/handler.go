@@ -1,11 +1,12 @@
 // Package protocol serves modelled AWS services over HTTP. It routes a
 // request to its service and operation by the rules of the awsJson1_0,
-// awsJson1_1 and rpcv2Cbor protocols, learns the caller from the SigV4
-// credential, decodes the body into the operation's input, and writes the
-// output or the error back in the same protocol.
+// awsJson1_1, rpcv2Cbor, ec2Query and awsQuery protocols, learns the caller
+// from the SigV4 credential, decodes the body into the operation's input,
+// and writes the output or the error back in the same protocol.
 //
-// It knows HTTP, SigV4, JSON and CBOR. It knows nothing of any particular
-// service: what a service's errors mean is the ErrorMapper's business.
+// It knows HTTP, SigV4, JSON, CBOR and form-encoded XML. It knows nothing of
+// any particular service: what a service's errors mean is the ErrorMapper's
+// business.
 package protocol
 
 import (
@@ -27,6 +28,7 @@ import (
 	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/protocol/awsjson"
+	"github.com/dxlab/dxlab/internal/protocol/awsquery"
 	"github.com/dxlab/dxlab/internal/protocol/rpcv2cbor"
 	"github.com/dxlab/dxlab/internal/protocol/sigv4"
 	"github.com/dxlab/dxlab/internal/smithy"
@@ -133,7 +135,9 @@ type Handler struct {
 	opts     Options
 	byTarget map[string]*smithy.Service // awsJson X-Amz-Target prefix
 	byPath   map[string]*smithy.Service // rpcv2Cbor service path segment
-	log      *slog.Logger
+	// query are the query-protocol services, by signing name.
+	query map[string]*smithy.Service
+	log   *slog.Logger
 }
 
 // New returns a Handler for opts.
@@ -142,6 +146,7 @@ func New(opts Options) *Handler {
 		opts:     opts,
 		byTarget: map[string]*smithy.Service{},
 		byPath:   map[string]*smithy.Service{},
+		query:    map[string]*smithy.Service{},
 		log:      opts.Logger,
 	}
 	if h.opts.MaxBodyBytes == 0 {
@@ -160,6 +165,10 @@ func New(opts Options) *Handler {
 		h.log = slog.New(slog.DiscardHandler)
 	}
 	for _, s := range opts.Services {
+		if s.Query != nil {
+			h.query[s.SigningName] = s
+			continue
+		}
 		h.byTarget[s.TargetPrefix] = s
 		if s.CBOR {
 			h.byPath[s.TargetPrefix] = s
@@ -174,6 +183,7 @@ type wire int
 const (
 	wireJSON wire = iota
 	wireCBOR
+	wireQuery
 )
 
 // exchange is one request in flight.
@@ -277,8 +287,11 @@ func (h *Handler) route(x *exchange) (WireError, bool) {
 		return WireError{}, true
 	}
 
-	x.wire = wireJSON
 	target := r.Header.Get("X-Amz-Target")
+	if target == "" && mediaTypeIs(r, awsquery.ContentType, false) {
+		return h.routeQuery(x)
+	}
+	x.wire = wireJSON
 	prefix, op, found := strings.Cut(target, ".")
 	if s := h.byTarget[prefix]; s != nil {
 		x.svc = s
@@ -308,6 +321,57 @@ func (h *Handler) route(x *exchange) (WireError, bool) {
 	return WireError{}, true
 }
 
+// routeQuery picks a form-encoded request's service by the service its
+// SigV4 scope names; the operation is the body's Action, read with the body
+// (an unsigned request's service is the one that has its Action).
+func (h *Handler) routeQuery(x *exchange) (WireError, bool) {
+	x.wire = wireQuery
+	if cred, err := sigv4.Parse(x.r); err == nil {
+		x.svc = h.query[cred.Service]
+		if x.svc == nil {
+			return errUnknownOperation(fmt.Sprintf("No service signed as '%s' speaks a query protocol here.", cred.Service)), false
+		}
+	}
+	if x.r.Method != http.MethodPost {
+		return errMethod, false
+	}
+	if x.r.URL.Path != "/" {
+		return errUnknownOperation("Query requests are sent to /."), false
+	}
+	return WireError{}, true
+}
+
+// queryOperation finds a query request's operation from its parameters.
+func (h *Handler) queryOperation(x *exchange, p awsquery.Params) (WireError, bool) {
+	action := p.Get("Action")
+	if action == "" {
+		return WireError{Code: "MissingAction", Status: http.StatusBadRequest, Message: "The request must contain the parameter Action."}, false
+	}
+	if x.svc == nil {
+		for _, s := range h.query {
+			if _, ok := s.Operations[action]; ok {
+				x.svc = s
+			}
+		}
+	}
+	if x.svc == nil {
+		return WireError{Code: "InvalidAction", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("The action %s is not valid for this web service.", clipValue(action))}, false
+	}
+	if _, ok := x.svc.Operations[action]; !ok {
+		return WireError{Code: "InvalidAction", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("The action %s is not valid for this web service.", clipValue(action))}, false
+	}
+	x.op, x.known = action, true
+	if v := p.Get("Version"); v != x.svc.Query.Version {
+		return WireError{Code: "NoSuchVersion", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("The requested version (%s) of service %s does not exist.", clipValue(v), x.svc.Name)}, false
+	}
+	return WireError{}, true
+}
+
+func clipValue(s string) string { return clip(s, limits.MaxEchoedValue) }
+
 // mediaTypeIs reports whether r's Content-Type is want. A request without a
 // body may leave it out when emptyOK is set.
 func mediaTypeIs(r *http.Request, want string, emptyOK bool) bool {
@@ -336,11 +400,29 @@ func (h *Handler) serve(x *exchange) {
 		return
 	}
 	x.who = who
+	var params awsquery.Params
+	if x.wire == wireQuery {
+		if params, err = awsquery.Parse(body); err != nil {
+			h.writeError(x, errSerialization(sentence(err.Error())))
+			return
+		}
+		if werr, ok := h.queryOperation(x, params); !ok {
+			h.writeError(x, werr)
+			return
+		}
+	}
 	op := x.svc.Operations[x.op]
 	in := op.NewInput()
-	if x.wire == wireCBOR {
+	switch x.wire {
+	case wireCBOR:
 		err = rpcv2cbor.Decode(body, in)
-	} else {
+	case wireQuery:
+		// A value of the wrong type is the service's validation error.
+		if err = awsquery.Decode(params, in); err != nil {
+			h.writeMapped(x, err)
+			return
+		}
+	default:
 		err = awsjson.Decode(body, in)
 	}
 	if err != nil {
@@ -424,9 +506,12 @@ func (h *Handler) writeOutput(x *exchange, out any) {
 	}
 	var body []byte
 	var err error
-	if x.wire == wireCBOR {
+	switch x.wire {
+	case wireCBOR:
 		body, err = rpcv2cbor.Encode(out)
-	} else {
+	case wireQuery:
+		body, err = awsquery.Encode(dialect(x.svc), x.op, x.svc.Query.Namespace, x.requestID, out)
+	default:
 		body, err = awsjson.Encode(out)
 	}
 	if err != nil {
@@ -447,13 +532,16 @@ func (h *Handler) writeError(x *exchange, e WireError) {
 	e.Message = clip(e.Message, limits.MaxErrorMessage)
 	x.w.Header().Set("X-Amzn-ErrorType", e.Code)
 	var body []byte
-	if x.wire == wireCBOR {
+	switch x.wire {
+	case wireCBOR:
 		typeID := e.Code
 		if x.svc != nil && x.svc.Namespace != "" {
 			typeID = x.svc.Namespace + "#" + e.Code
 		}
 		body = rpcv2cbor.EncodeError(typeID, e.Message)
-	} else {
+	case wireQuery:
+		body = awsquery.EncodeError(dialect(x.svc), e.Code, e.Message, x.requestID, e.Status >= 500)
+	default:
 		body = awsjson.EncodeError(e.Code, e.Message)
 	}
 	h.write(x, e.Status, body)
@@ -461,10 +549,15 @@ func (h *Handler) writeError(x *exchange, e WireError) {
 
 func (h *Handler) write(x *exchange, status int, body []byte) {
 	hd := x.w.Header()
-	if x.wire == wireCBOR {
+	switch x.wire {
+	case wireCBOR:
 		hd.Set("Content-Type", rpcv2cbor.ContentType)
 		hd.Set(rpcv2cbor.ProtocolHeader, rpcv2cbor.ProtocolValue)
-	} else {
+	case wireQuery:
+		hd.Set("Content-Type", "text/xml;charset=UTF-8")
+		// Query errors carry their code in the body only.
+		hd.Del("X-Amzn-ErrorType")
+	default:
 		version := "1.1"
 		if x.svc != nil {
 			version = x.svc.JSONVersion
@@ -495,6 +588,15 @@ func (h *Handler) served(x *exchange, start time.Time) {
 	if h.opts.Served != nil {
 		h.opts.Served(s)
 	}
+}
+
+// dialect is the query dialect of a service; a request that named none
+// answers in awsQuery's shape.
+func dialect(s *smithy.Service) awsquery.Dialect {
+	if s != nil && s.Query != nil && s.Query.EC2 {
+		return awsquery.EC2
+	}
+	return awsquery.Query
 }
 
 func serviceName(s *smithy.Service) string {

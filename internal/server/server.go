@@ -19,7 +19,9 @@ import (
 
 	"github.com/dxlab/dxlab/internal/accounts"
 	"github.com/dxlab/dxlab/internal/api/dxapi"
+	"github.com/dxlab/dxlab/internal/api/ec2api"
 	"github.com/dxlab/dxlab/internal/api/icapi"
+	"github.com/dxlab/dxlab/internal/api/stsapi"
 	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/directconnect"
 	"github.com/dxlab/dxlab/internal/facility"
@@ -33,6 +35,7 @@ import (
 	"github.com/dxlab/dxlab/internal/store"
 	"github.com/dxlab/dxlab/internal/store/postgres"
 	"github.com/dxlab/dxlab/internal/store/sqlite"
+	"github.com/dxlab/dxlab/internal/sts"
 	"github.com/dxlab/dxlab/internal/vpc"
 )
 
@@ -206,7 +209,8 @@ func New(opts Options) (*Server, error) {
 	met.Watch(fac, opts.Logger)
 
 	aws := protocol.New(protocol.Options{
-		Services:  []*smithy.Service{dxapi.Service(dx), icapi.Service(ic)},
+		Services: []*smithy.Service{dxapi.Service(dx), icapi.Service(ic),
+			ec2api.Service(&vpc.EC2{Store: st, Now: opts.Clock.Now, DirectConnect: dx}), stsapi.Service(sts.Service{})},
 		MapError:  mapError,
 		Accounts:  opts.Accounts,
 		Logger:    opts.Logger,

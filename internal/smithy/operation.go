@@ -24,6 +24,19 @@ type Service struct {
 	SigningName string
 	// Operations is keyed by operation name.
 	Operations map[string]Operation
+	// Query, when set, says the service speaks one of AWS's query protocols
+	// (form-encoded requests, XML answers) instead of JSON.
+	Query *QueryProtocol
+}
+
+// QueryProtocol describes a query-protocol service.
+type QueryProtocol struct {
+	// EC2 is set for ec2Query; otherwise awsQuery.
+	EC2 bool
+	// Version is the API version requests name (Version=2016-11-15).
+	Version string
+	// Namespace is the XML namespace of the answers.
+	Namespace string
 }
 
 // Operation is one entry of a generated operation table. Invoke validates the

@@ -1,9 +1,11 @@
 // Package vpc is the EC2 side that Direct Connect reaches: virtual private
 // gateways (VGWs, with the CIDRs of their VPC and an Amazon side ASN) and
-// transit gateways (TGWs, with an ASN), per account and region. dxlab does
-// not serve EC2; it keeps a registry. By default it is lenient: a
-// well-formed id it has never seen is registered to the caller on first use
-// with the defaults below. Strict, it knows only registered gateways.
+// transit gateways (TGWs, with an ASN), per account and region. It keeps
+// them in a registry, and serves the slice of EC2 that creates, describes,
+// attaches, tags and deletes them (ec2.go). By default the registry is
+// lenient: a well-formed id it has never seen is registered to the caller
+// on first use with the defaults below. Strict, it knows only gateways
+// registered by an operator or created through EC2.
 package vpc
 
 import (
@@ -26,6 +28,33 @@ type Gateway struct {
 	// allows by default.
 	CIDRs      []string  `json:"cidrs,omitempty"`
 	Registered time.Time `json:"registered"`
+
+	// What EC2 shows of it. A gateway registered by an operator or on first
+	// use has none of these: it is available, with EC2's defaults.
+
+	// State is "" (available) or deleting... as EC2 names them.
+	State string `json:"state,omitempty"`
+	// Zone is a VGW's availability zone, if its creator named one.
+	Zone string `json:"zone,omitempty"`
+	// VPCs are a VGW's VPC attachments, the attached one and those
+	// detached since.
+	VPCs []VPCAttachment `json:"vpcs,omitempty"`
+	// Description and Options are a TGW's.
+	Description string      `json:"description,omitempty"`
+	Options     *TGWOptions `json:"options,omitempty"`
+	Tags        []Tag       `json:"tags,omitempty"`
+}
+
+// VPCAttachment is a VGW's attachment to a VPC.
+type VPCAttachment struct {
+	VPC   string `json:"vpc"`
+	State string `json:"state"`
+}
+
+// Tag is an EC2 tag.
+type Tag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
 }
 
 // Defaults of a gateway registered on first use.

@@ -1,0 +1,223 @@
+package vpc
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/dxlab/dxlab/internal/api/ec2api"
+	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/resource"
+	"github.com/dxlab/dxlab/internal/store"
+)
+
+// EC2 serves the slice of EC2 that Direct Connect users' tools call: VPN
+// gateways and their VPC attachments, transit gateways, the transit
+// gateway attachments of Direct Connect gateway associations, and tags on
+// both gateways. Gateways are created available and change at once: EC2's
+// own timing is not what dxlab simulates (docs/behavior.md). Everything is
+// the caller's own, in the caller's region; answers come in one page.
+type EC2 struct {
+	Store store.Store
+	// Now is dxlab's clock.
+	Now func() time.Time
+	// DirectConnect tells which Direct Connect gateway associations the
+	// caller's transit gateways have: EC2 shows each as an attachment.
+	DirectConnect Associations
+}
+
+// Associations are Direct Connect's gateway associations, seen from EC2.
+type Associations interface {
+	// TransitGatewayAssociations lists the live associations of the
+	// caller's transit gateways, in the caller's region.
+	TransitGatewayAssociations(ctx context.Context) ([]DXAssociation, error)
+}
+
+// DXAssociation is a Direct Connect gateway association with a transit
+// gateway, as EC2 shows it: a transit gateway attachment.
+type DXAssociation struct {
+	ID             string
+	DXGateway      string
+	DXGatewayOwner string
+	TGW            string
+	TGWOwner       string
+	// State is the association's (associating, associated, updating,
+	// disassociating).
+	State   string
+	Created time.Time
+}
+
+var _ ec2api.Handler = (*EC2)(nil)
+
+// maxEC2Tags is EC2's limit of tags a resource.
+const maxEC2Tags = 50
+
+var vpcIDPattern = regexp.MustCompile(`^vpc-([0-9a-f]{8}|[0-9a-f]{17})$`)
+
+// newEC2ID returns prefix + "-" + 17 hexadecimal digits, EC2's long ids.
+func newEC2ID(prefix string) string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])[:17]
+}
+
+// derivedID is an id that follows from another, the same every time: a
+// transit gateway's default route table, an association's attachment.
+func derivedID(prefix, from string) string {
+	sum := sha256.Sum256([]byte(from))
+	return prefix + "-" + hex.EncodeToString(sum[:])[:17]
+}
+
+// ec2Time is EC2's timestamp format.
+func ec2Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+func invalidValue(format string, args ...any) error {
+	return fault.Coded(fault.Invalid, ec2api.ErrInvalidParameterValue, format, args...)
+}
+
+func missingParameter(name string) error {
+	return fault.Coded(fault.Invalid, ec2api.ErrMissingParameter, "The request must contain the parameter %s.", name)
+}
+
+func dryRun(flag bool) error {
+	if flag {
+		return fault.Coded(fault.Invalid, ec2api.ErrDryRunOperation, "Request would have succeeded, but DryRun flag is set.")
+	}
+	return nil
+}
+
+func (e *EC2) update(ctx context.Context, fn func(tx *resource.Tx) error) error {
+	_, err := resource.Update(ctx, e.Store, e.Now(), fn)
+	return err
+}
+
+// creationTags reads the tags of the TagSpecification of a resource type.
+func creationTags(specs []ec2api.TagSpecification, resourceType string) ([]Tag, error) {
+	var out []Tag
+	for _, s := range specs {
+		if s.ResourceType != resourceType {
+			return nil, invalidValue("'%s' is not a valid taggable resource type for this operation.", clipped(s.ResourceType))
+		}
+		for _, t := range s.Tags {
+			var err error
+			if out, err = putTag(out, t.Key, t.Value); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// putTag sets a tag, checking EC2's rules.
+func putTag(tags []Tag, key, value string) ([]Tag, error) {
+	switch {
+	case key == "":
+		return nil, invalidValue("Tag keys must not be empty.")
+	case len(key) > 127:
+		return nil, invalidValue("Tag key exceeds the maximum length of 127 characters.")
+	case len(value) > 255:
+		return nil, invalidValue("Tag value exceeds the maximum length of 255 characters.")
+	case strings.HasPrefix(strings.ToLower(key), "aws:"):
+		return nil, invalidValue("Tag keys starting with 'aws:' are reserved for internal use.")
+	}
+	for i := range tags {
+		if tags[i].Key == key {
+			tags[i].Value = value
+			return tags, nil
+		}
+	}
+	if len(tags) >= maxEC2Tags {
+		return nil, fault.Coded(fault.LimitExceeded, ec2api.ErrTagLimitExceeded, "The maximum number of tags (%d) for a resource has been reached.", maxEC2Tags)
+	}
+	return append(tags, Tag{Key: key, Value: value}), nil
+}
+
+func apiTags(tags []Tag) []ec2api.Tag {
+	out := make([]ec2api.Tag, len(tags))
+	for i, t := range tags {
+		out[i] = ec2api.Tag{Key: t.Key, Value: t.Value}
+	}
+	return out
+}
+
+// filterSet matches EC2 filters against a resource's attributes: every
+// filter must match, a filter matching when any of its values equals any of
+// the attribute's.
+type filterSet []ec2api.Filter
+
+// check refuses filters the resource type does not have.
+func (fs filterSet) check(known ...string) error {
+	for _, f := range fs {
+		if strings.HasPrefix(f.Name, "tag:") && slicesContains(known, "tag-key") {
+			continue
+		}
+		if !slicesContains(known, f.Name) {
+			return invalidValue("The filter '%s' is invalid", clipped(f.Name))
+		}
+	}
+	return nil
+}
+
+func (fs filterSet) match(attrs map[string][]string, tags []Tag) bool {
+	for _, f := range fs {
+		var have []string
+		if k, ok := strings.CutPrefix(f.Name, "tag:"); ok {
+			for _, t := range tags {
+				if t.Key == k {
+					have = append(have, t.Value)
+				}
+			}
+		} else if f.Name == "tag-key" {
+			for _, t := range tags {
+				have = append(have, t.Key)
+			}
+		} else {
+			have = attrs[f.Name]
+		}
+		if !anyEqual(f.Values, have) {
+			return false
+		}
+	}
+	return true
+}
+
+func anyEqual(want, have []string) bool {
+	for _, w := range want {
+		for _, h := range have {
+			if w == h || wildcard(w, h) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wildcard matches EC2's filter wildcards: * any run, ? one character.
+func wildcard(pattern, s string) bool {
+	if !strings.ContainsAny(pattern, "*?") {
+		return false
+	}
+	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$"
+	ok, _ := regexp.MatchString(re, s)
+	return ok
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func clipped(s string) string {
+	if len(s) > 128 {
+		return s[:128] + "..."
+	}
+	return s
+}

@@ -1,0 +1,84 @@
+package vpc
+
+// A transit gateway attachment of type direct-connect-gateway is not a
+// record of its own: it is a Direct Connect gateway association with one of
+// the caller's TGWs, as EC2 shows it, its id derived from the
+// association's. Its state follows the association's:
+//
+//	associating -> pending, associated -> available, updating -> modifying,
+//	disassociating -> deleting; a disassociated association has none.
+
+import (
+	"context"
+
+	"github.com/dxlab/dxlab/internal/api/ec2api"
+)
+
+var attachmentStates = map[string]string{
+	"associating": "pending", "associated": "available", "updating": "modifying", "disassociating": "deleting",
+}
+
+// DescribeTransitGatewayAttachments lists the attachments of the caller's
+// TGWs (those named, every one of which must exist) that match the
+// filters, in one page.
+func (e *EC2) DescribeTransitGatewayAttachments(ctx context.Context, in *ec2api.DescribeTransitGatewayAttachmentsInput) (*ec2api.DescribeTransitGatewayAttachmentsOutput, error) {
+	filters := filterSet(in.Filters)
+	if err := filters.check("transit-gateway-attachment-id", "transit-gateway-id", "transit-gateway-owner-id",
+		"resource-type", "resource-id", "resource-owner-id", "state", "association.state", "tag-key"); err != nil {
+		return nil, err
+	}
+	if err := checkMaxResults(in.MaxResults); err != nil {
+		return nil, err
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	var list []DXAssociation
+	if e.DirectConnect != nil {
+		var err error
+		if list, err = e.DirectConnect.TransitGatewayAssociations(ctx); err != nil {
+			return nil, err
+		}
+	}
+	byID := map[string]ec2api.TransitGatewayAttachment{}
+	var order []string
+	for _, a := range list {
+		state, ok := attachmentStates[a.State]
+		if !ok {
+			continue
+		}
+		id := derivedID("tgw-attach", a.ID)
+		att := ec2api.TransitGatewayAttachment{
+			TransitGatewayAttachmentID: id, TransitGatewayID: a.TGW, TransitGatewayOwnerID: a.TGWOwner,
+			ResourceOwnerID: a.DXGatewayOwner, ResourceType: "direct-connect-gateway", ResourceID: a.DXGateway,
+			State: state, CreationTime: ec2Time(a.Created),
+			Association: &ec2api.TransitGatewayAttachmentAssociation{
+				TransitGatewayRouteTableID: derivedID("tgw-rtb", a.TGW), State: "associated",
+			},
+		}
+		attrs := map[string][]string{
+			"transit-gateway-attachment-id": {id}, "transit-gateway-id": {a.TGW}, "transit-gateway-owner-id": {a.TGWOwner},
+			"resource-type": {att.ResourceType}, "resource-id": {a.DXGateway}, "resource-owner-id": {a.DXGatewayOwner},
+			"state": {state}, "association.state": {"associated"},
+		}
+		if filters.match(attrs, nil) {
+			byID[id] = att
+			order = append(order, id)
+		}
+	}
+	out := &ec2api.DescribeTransitGatewayAttachmentsOutput{TransitGatewayAttachments: []ec2api.TransitGatewayAttachment{}}
+	if len(in.TransitGatewayAttachmentIDs) == 0 {
+		for _, id := range order {
+			out.TransitGatewayAttachments = append(out.TransitGatewayAttachments, byID[id])
+		}
+		return out, nil
+	}
+	for _, id := range dedupe(in.TransitGatewayAttachmentIDs) {
+		att, ok := byID[id]
+		if !ok {
+			return nil, attachmentNotFound(id)
+		}
+		out.TransitGatewayAttachments = append(out.TransitGatewayAttachments, att)
+	}
+	return out, nil
+}
