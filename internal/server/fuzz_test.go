@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -137,5 +138,49 @@ func FuzzRPCv2CBOR(f *testing.F) {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		checkAnswer(t, rec, cbor.Unmarshal)
+	})
+}
+
+// FuzzQuery sends arbitrary form bodies, unsigned, to the EC2 and STS
+// slices: every answer is XML, and none is an internal error.
+func FuzzQuery(f *testing.F) {
+	h := fuzzServer(f)
+	for _, seed := range []string{
+		"Action=CreateVpnGateway&Version=2016-11-15&Type=ipsec.1&AmazonSideAsn=65000&TagSpecification.1.ResourceType=vpn-gateway&TagSpecification.1.Tag.1.Key=k&TagSpecification.1.Tag.1.Value=v",
+		"Action=DescribeVpnGateways&Version=2016-11-15&VpnGatewayId.1=vgw-0123456789abcdef0&Filter.1.Name=state&Filter.1.Value.1=av*",
+		"Action=AttachVpnGateway&Version=2016-11-15&VpcId=vpc-01234567&VpnGatewayId=vgw-01234567",
+		"Action=CreateTransitGateway&Version=2016-11-15&Options.AmazonSideAsn=4200000000&Options.TransitGatewayCidrBlocks.1=10.0.0.0/24&Options.DnsSupport=enable",
+		"Action=ModifyTransitGateway&Version=2016-11-15&TransitGatewayId=tgw-01234567&Options.AddTransitGatewayCidrBlocks.1=10.1.0.0/24",
+		"Action=DescribeTransitGatewayAttachments&Version=2016-11-15&Filter.1.Name=resource-type&Filter.1.Value.1=direct-connect-gateway&MaxResults=5",
+		"Action=CreateTags&Version=2016-11-15&ResourceId.1=vgw-01234567&Tag.1.Key=a&Tag.1.Value=b",
+		"Action=DeleteTags&Version=2016-11-15&ResourceId.1=tgw-01234567&Tag.1.Key=a",
+		"Action=DescribeTags&Version=2016-11-15&Filter.1.Name=key&Filter.1.Value.1=*",
+		"Action=GetCallerIdentity&Version=2011-06-15",
+		"Action=DescribeVpnGateways&Version=2016-11-15&VpnGatewayId.99999999999999999999=x",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest("POST", "http://127.0.0.1:4580/", bytes.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= http.StatusInternalServerError {
+			t.Fatalf("internal error: status %d: %q", rec.Code, rec.Body.Bytes())
+		}
+		var any struct {
+			XMLName xml.Name
+			Code    string `xml:"Errors>Error>Code"`
+			Code2   string `xml:"Error>Code"`
+		}
+		if err := xml.Unmarshal(rec.Body.Bytes(), &any); err != nil {
+			t.Fatalf("status %d with a body that is not XML %q: %v", rec.Code, rec.Body.Bytes(), err)
+		}
+		if rec.Code >= 400 && any.Code == "" && any.Code2 == "" {
+			t.Fatalf("error without a code: %q", rec.Body.Bytes())
+		}
+		if IsInternalAnswer(rec.Code, any.Code+any.Code2) {
+			t.Fatalf("internal error: %q", rec.Body.Bytes())
+		}
 	})
 }
