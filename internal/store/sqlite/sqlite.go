@@ -4,7 +4,8 @@
 //
 // Writes go through a single connection whose transactions take the write
 // lock when they begin (BEGIN IMMEDIATE), so a transaction never fails half
-// way for want of the lock; reads use a pool of read-only connections that
+// way for want of the lock; concurrent writes share transactions (group
+// commit, groupcommit.go); reads use a pool of read-only connections that
 // WAL lets run beside the writer. synchronous=NORMAL makes a committed
 // transaction survive a crash of the process (kill -9); only a power cut can
 // lose the last few, which for an emulator is the right trade for speed.
@@ -22,6 +23,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite"
@@ -37,6 +39,13 @@ type Store struct {
 	writer *sql.DB
 	reader *sql.DB
 	lock   *os.File
+
+	// The committer's queue (groupcommit.go); closing stops it, and
+	// committed is closed once it has.
+	jobs      chan *job
+	closing   chan struct{}
+	committed chan struct{}
+	closeOnce sync.Once
 }
 
 var _ store.Store = (*Store)(nil)
@@ -74,7 +83,10 @@ func Open(dir string) (s *Store, err error) {
 		return nil, err
 	}
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
-	return &Store{writer: writer, reader: reader, lock: lock}, nil
+	s = &Store{writer: writer, reader: reader, lock: lock,
+		jobs: make(chan *job, maxBatch), closing: make(chan struct{}), committed: make(chan struct{})}
+	go s.commitLoop()
+	return s, nil
 }
 
 func dsn(path, txlock string, readOnly bool) string {
@@ -196,6 +208,8 @@ func (s *Store) Describe() string { return "sqlite" }
 // Close closes the database and then releases the data directory's lock.
 // Closing again does nothing more.
 func (s *Store) Close() error {
+	s.closeOnce.Do(func() { close(s.closing) })
+	<-s.committed
 	err := errors.Join(s.reader.Close(), s.writer.Close())
 	if s.lock != nil {
 		if lerr := s.lock.Close(); lerr != nil && !errors.Is(lerr, os.ErrClosed) {
@@ -214,21 +228,21 @@ func (s *Store) View(ctx context.Context, fn func(store.Reader) error) error {
 	return fn(&txn{tx: tx})
 }
 
-func (s *Store) Update(ctx context.Context, fn func(store.Writer) error) error {
-	tx, err := s.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(&txn{tx: tx}); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
 // txn implements store.Writer on one database transaction.
 type txn struct {
 	tx *sql.Tx
+	// shared marks a group transaction (groupcommit.go): its statements run
+	// whatever happens to the caller's context, since interrupting one
+	// would roll back the whole transaction, the other calls' work with it.
+	shared bool
+}
+
+// c is the context a statement runs under.
+func (t *txn) c(ctx context.Context) context.Context {
+	if t.shared {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 const recordColumns = `kind, id, account, region, parent, version, data`
@@ -254,7 +268,7 @@ func (t *txn) viewers(ctx context.Context, recs []store.Record) error {
 		ids = append(ids, r.ID)
 	}
 	// Kind is the same across a List; Get passes one record.
-	rows, err := t.tx.QueryContext(ctx,
+	rows, err := t.tx.QueryContext(t.c(ctx),
 		`SELECT id, account FROM record_viewers WHERE kind = ? AND id IN (`+placeholders(len(recs))+`) ORDER BY id, account`, ids...)
 	if err != nil {
 		return err
@@ -277,7 +291,7 @@ func placeholders(n int) string {
 }
 
 func (t *txn) Get(ctx context.Context, kind, id string) (store.Record, error) {
-	r, err := t.scanRecord(t.tx.QueryRowContext(ctx,
+	r, err := t.scanRecord(t.tx.QueryRowContext(t.c(ctx),
 		`SELECT `+recordColumns+` FROM records WHERE kind = ? AND id = ?`, kind, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Record{}, store.ErrNotFound
@@ -337,7 +351,7 @@ func (t *txn) List(ctx context.Context, q store.ListQuery) ([]store.Record, erro
 			UNION ALL SELECT id FROM record_viewers WHERE kind = ? AND account = ?)`, q.Kind)
 		f.args = append(f.args, q.VisibleTo, q.Kind, q.VisibleTo)
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+recordColumns+` FROM records`+f.clause()+` ORDER BY id`+limit(q.Limit), f.args...)
+	rows, err := t.tx.QueryContext(t.c(ctx), `SELECT `+recordColumns+` FROM records`+f.clause()+` ORDER BY id`+limit(q.Limit), f.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -358,11 +372,11 @@ func (t *txn) List(ctx context.Context, q store.ListQuery) ([]store.Record, erro
 }
 
 func (t *txn) setViewers(ctx context.Context, r store.Record) error {
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM record_viewers WHERE kind = ? AND id = ?`, r.Kind, r.ID); err != nil {
+	if _, err := t.tx.ExecContext(t.c(ctx), `DELETE FROM record_viewers WHERE kind = ? AND id = ?`, r.Kind, r.ID); err != nil {
 		return err
 	}
 	for _, v := range r.Viewers {
-		if _, err := t.tx.ExecContext(ctx,
+		if _, err := t.tx.ExecContext(t.c(ctx),
 			`INSERT INTO record_viewers (kind, account, id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, r.Kind, v, r.ID); err != nil {
 			return err
 		}
@@ -371,7 +385,7 @@ func (t *txn) setViewers(ctx context.Context, r store.Record) error {
 }
 
 func (t *txn) Insert(ctx context.Context, r store.Record) error {
-	res, err := t.tx.ExecContext(ctx,
+	res, err := t.tx.ExecContext(t.c(ctx),
 		`INSERT INTO records (kind, id, account, region, parent, version, data) VALUES (?, ?, ?, ?, ?, 1, ?)
 		 ON CONFLICT (kind, id) DO NOTHING`,
 		r.Kind, r.ID, r.Account, r.Region, r.Parent, r.Data)
@@ -386,7 +400,7 @@ func (t *txn) Insert(ctx context.Context, r store.Record) error {
 
 // execOne runs a statement that must touch a row, or reports ErrNotFound.
 func (t *txn) execOne(ctx context.Context, query string, args ...any) error {
-	res, err := t.tx.ExecContext(ctx, query, args...)
+	res, err := t.tx.ExecContext(t.c(ctx), query, args...)
 	if err != nil {
 		return err
 	}
@@ -416,7 +430,7 @@ func (t *txn) Delete(ctx context.Context, kind, id string) error {
 	if err := t.execOne(ctx, `DELETE FROM records WHERE kind = ? AND id = ?`, kind, id); err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM record_viewers WHERE kind = ? AND id = ?`, kind, id); err != nil {
+	if _, err := t.tx.ExecContext(t.c(ctx), `DELETE FROM record_viewers WHERE kind = ? AND id = ?`, kind, id); err != nil {
 		return err
 	}
 	if err := t.Release(ctx, kind, id); err != nil {
@@ -427,7 +441,7 @@ func (t *txn) Delete(ctx context.Context, kind, id string) error {
 
 func (t *txn) Claim(ctx context.Context, c store.Claim) error {
 	var kind, id string
-	err := t.tx.QueryRowContext(ctx,
+	err := t.tx.QueryRowContext(t.c(ctx),
 		`INSERT INTO claims (scope, key, owner_kind, owner_id) VALUES (?, ?, ?, ?)
 		 ON CONFLICT (scope, key) DO UPDATE SET scope = excluded.scope
 		 RETURNING owner_kind, owner_id`,
@@ -442,7 +456,7 @@ func (t *txn) Claim(ctx context.Context, c store.Claim) error {
 }
 
 func (t *txn) Release(ctx context.Context, ownerKind, ownerID string) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM claims WHERE owner_kind = ? AND owner_id = ?`, ownerKind, ownerID)
+	_, err := t.tx.ExecContext(t.c(ctx), `DELETE FROM claims WHERE owner_kind = ? AND owner_id = ?`, ownerKind, ownerID)
 	return err
 }
 
@@ -470,7 +484,7 @@ func fromNanos(n int64) time.Time {
 }
 
 func (t *txn) Schedule(ctx context.Context, tr store.Transition) error {
-	res, err := t.tx.ExecContext(ctx,
+	res, err := t.tx.ExecContext(t.c(ctx),
 		`INSERT INTO transitions (`+transitionColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		 ON CONFLICT (id) DO NOTHING`,
 		tr.ID, tr.Step, tr.ResourceKind, tr.ResourceID, tr.Account, tr.Region, nanos(tr.DueAt), tr.CreatedAt.UnixNano(), tr.Note,
@@ -489,7 +503,7 @@ func (t *txn) Unschedule(ctx context.Context, id string) error {
 }
 
 func (t *txn) UnscheduleFor(ctx context.Context, kind, id string) error {
-	_, err := t.tx.ExecContext(ctx, `DELETE FROM transitions WHERE resource_kind = ? AND resource_id = ?`, kind, id)
+	_, err := t.tx.ExecContext(t.c(ctx), `DELETE FROM transitions WHERE resource_kind = ? AND resource_id = ?`, kind, id)
 	return err
 }
 
@@ -514,7 +528,7 @@ func scanTransition(s scanner) (store.Transition, error) {
 }
 
 func (t *txn) Transition(ctx context.Context, id string) (store.Transition, error) {
-	tr, err := scanTransition(t.tx.QueryRowContext(ctx, `SELECT `+transitionColumns+` FROM transitions WHERE id = ?`, id))
+	tr, err := scanTransition(t.tx.QueryRowContext(t.c(ctx), `SELECT `+transitionColumns+` FROM transitions WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Transition{}, store.ErrNotFound
 	}
@@ -522,7 +536,7 @@ func (t *txn) Transition(ctx context.Context, id string) (store.Transition, erro
 }
 
 func (t *txn) queryTransitions(ctx context.Context, query string, args ...any) ([]store.Transition, error) {
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+	rows, err := t.tx.QueryContext(t.c(ctx), query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -574,7 +588,7 @@ func (t *txn) NextDue(ctx context.Context, steps []string) (time.Time, error) {
 	}
 	cond, args := stepsIn(steps)
 	var due sql.NullInt64
-	err := t.tx.QueryRowContext(ctx,
+	err := t.tx.QueryRowContext(t.c(ctx),
 		`SELECT MIN(MAX(due_at, held_until)) FROM transitions WHERE due_at IS NOT NULL AND `+cond, args...).Scan(&due)
 	if err != nil || !due.Valid {
 		return time.Time{}, err
@@ -616,7 +630,7 @@ func (t *txn) Take(ctx context.Context, id, owner string, now, until time.Time) 
 	if tr.HeldBy != "" && tr.HeldBy != owner && tr.HeldUntil.After(now) {
 		return store.Transition{}, store.ErrConflict
 	}
-	if _, err := t.tx.ExecContext(ctx, `UPDATE transitions SET held_by = ?, held_until = ? WHERE id = ?`, owner, until.UnixNano(), id); err != nil {
+	if _, err := t.tx.ExecContext(t.c(ctx), `UPDATE transitions SET held_by = ?, held_until = ? WHERE id = ?`, owner, until.UnixNano(), id); err != nil {
 		return store.Transition{}, err
 	}
 	tr.HeldBy, tr.HeldUntil = owner, until.UTC()
@@ -641,7 +655,7 @@ func (t *txn) Append(ctx context.Context, e store.Event) (int64, error) {
 		return 0, err
 	}
 	var seq int64
-	err = t.tx.QueryRowContext(ctx,
+	err = t.tx.QueryRowContext(t.c(ctx),
 		`INSERT INTO events (at, resource_kind, resource_id, account, viewers, region, action, from_state, to_state, cause)
 		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
 		e.At.UnixNano(), e.ResourceKind, e.ResourceID, e.Account, string(viewers), e.Region, e.Action, e.From, e.To, string(cause)).Scan(&seq)
@@ -649,7 +663,7 @@ func (t *txn) Append(ctx context.Context, e store.Event) (int64, error) {
 		return 0, err
 	}
 	for _, a := range append([]string{e.Account}, e.Viewers...) {
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO event_accounts (account, seq) VALUES (?, ?) ON CONFLICT DO NOTHING`, a, seq); err != nil {
+		if _, err := t.tx.ExecContext(t.c(ctx), `INSERT INTO event_accounts (account, seq) VALUES (?, ?) ON CONFLICT DO NOTHING`, a, seq); err != nil {
 			return 0, err
 		}
 	}
@@ -670,7 +684,7 @@ func (t *txn) Events(ctx context.Context, q store.EventQuery) ([]store.Event, er
 	if q.AfterSeq > 0 {
 		f.add("seq > ?", q.AfterSeq)
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+eventColumns+` FROM events`+f.clause()+` ORDER BY seq`+limit(q.Limit), f.args...)
+	rows, err := t.tx.QueryContext(t.c(ctx), `SELECT `+eventColumns+` FROM events`+f.clause()+` ORDER BY seq`+limit(q.Limit), f.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -696,7 +710,7 @@ func (t *txn) Events(ctx context.Context, q store.EventQuery) ([]store.Event, er
 }
 
 func (t *txn) PruneEvents(ctx context.Context, before time.Time) (int, error) {
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM events WHERE at < ?`, before.UnixNano())
+	res, err := t.tx.ExecContext(t.c(ctx), `DELETE FROM events WHERE at < ?`, before.UnixNano())
 	if err != nil {
 		return 0, err
 	}
@@ -706,7 +720,7 @@ func (t *txn) PruneEvents(ctx context.Context, before time.Time) (int, error) {
 
 func (t *txn) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := t.tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	err := t.tx.QueryRowContext(t.c(ctx), `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", store.ErrNotFound
 	}
@@ -714,7 +728,7 @@ func (t *txn) Setting(ctx context.Context, key string) (string, error) {
 }
 
 func (t *txn) Set(ctx context.Context, key, value string) error {
-	_, err := t.tx.ExecContext(ctx,
+	_, err := t.tx.ExecContext(t.c(ctx),
 		`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }

@@ -1,0 +1,176 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/dxlab/dxlab/internal/store"
+)
+
+// Group commit. SQLite has one writer at a time, and what a write costs is
+// mostly the transaction around it (taking the write lock, writing the WAL
+// frames, committing), not the few rows it changes. So concurrent Updates
+// share a transaction: one goroutine, the committer, runs them one after
+// another, each in its own savepoint, and commits once for all. A call
+// whose fn fails is rolled back to its savepoint alone and answered with its
+// own error at once; the others are answered only after the commit that
+// holds them, with its outcome. Under no load a batch is one call, as
+// before; under load, batches grow to whatever arrived while the previous
+// one ran, up to maxBatch.
+
+// maxBatch bounds the calls one transaction holds, so that a commit comes
+// round often enough to keep latency even.
+const maxBatch = 128
+
+// ErrClosed is what an Update gets once the store is closed.
+var ErrClosed = errors.New("sqlite: the store is closed")
+
+type job struct {
+	ctx  context.Context
+	fn   func(store.Writer) error
+	done chan outcome
+}
+
+// outcome is a job's answer: its error, or the panic its fn raised, which
+// is raised again in the caller's goroutine (where the server recovers
+// it), not in the committer's.
+type outcome struct {
+	err   error
+	panic any
+	stack []byte
+}
+
+// Update runs fn in the next group transaction and returns once that
+// transaction has committed (or fn has failed and been rolled back).
+func (s *Store) Update(ctx context.Context, fn func(store.Writer) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	j := &job{ctx: ctx, fn: fn, done: make(chan outcome, 1)}
+	select {
+	case s.jobs <- j:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.closing:
+		return ErrClosed
+	}
+	// Once queued, the job is answered whatever happens to ctx: it may
+	// already be part of a transaction being committed.
+	var o outcome
+	select {
+	case o = <-j.done:
+	case <-s.committed:
+		// The committer has stopped; it answered the job if it took it.
+		select {
+		case o = <-j.done:
+		default:
+			return ErrClosed
+		}
+	}
+	if o.panic != nil {
+		panic(fmt.Sprintf("%v\n\n(raised in the store's committer:)\n%s", o.panic, o.stack))
+	}
+	return o.err
+}
+
+// commitLoop is the committer: it runs until the store closes, then
+// answers whatever is still queued with ErrClosed.
+func (s *Store) commitLoop() {
+	defer close(s.committed)
+	for {
+		select {
+		case j := <-s.jobs:
+			s.runBatch(j)
+		case <-s.closing:
+			for {
+				select {
+				case j := <-s.jobs:
+					j.done <- outcome{err: ErrClosed}
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// nextIf takes another waiting job, if there is room for one and one is
+// waiting.
+func (s *Store) nextIf(room bool) *job {
+	if !room {
+		return nil
+	}
+	select {
+	case j := <-s.jobs:
+		return j
+	default:
+		return nil
+	}
+}
+
+// runBatch runs first and whatever else is waiting, up to maxBatch, in one
+// transaction.
+func (s *Store) runBatch(first *job) {
+	tx, err := s.writer.BeginTx(context.Background(), nil)
+	if err != nil {
+		first.done <- outcome{err: err}
+		return
+	}
+	var held []*job // run, and waiting for the commit
+	abort := func(err error, also *job) {
+		_ = tx.Rollback()
+		for _, j := range held {
+			j.done <- outcome{err: err}
+		}
+		if also != nil {
+			also.done <- outcome{err: err}
+		}
+	}
+	for j := first; j != nil; j = s.nextIf(len(held) < maxBatch) {
+		if err := j.ctx.Err(); err != nil {
+			j.done <- outcome{err: err}
+			continue
+		}
+		if _, err := tx.Exec("SAVEPOINT call"); err != nil {
+			abort(err, j)
+			return
+		}
+		o := run(j, tx)
+		if o.err != nil || o.panic != nil {
+			if _, err := tx.Exec("ROLLBACK TO call"); err != nil {
+				abort(fmt.Errorf("rolling back a failed call in a group transaction: %w", err), nil)
+				j.done <- o
+				return
+			}
+			if _, err := tx.Exec("RELEASE call"); err != nil {
+				abort(err, nil)
+				j.done <- o
+				return
+			}
+			j.done <- o
+			continue
+		}
+		if _, err := tx.Exec("RELEASE call"); err != nil {
+			abort(err, j)
+			return
+		}
+		held = append(held, j)
+	}
+	err = tx.Commit()
+	for _, j := range held {
+		j.done <- outcome{err: err}
+	}
+}
+
+// run calls a job's fn, catching a panic.
+func run(j *job, tx *sql.Tx) (o outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			o = outcome{panic: p, stack: debug.Stack()}
+		}
+	}()
+	return outcome{err: j.fn(&txn{tx: tx, shared: true})}
+}
