@@ -138,7 +138,7 @@ func (s *Store) runBatch(first *job) {
 			abort(err, j)
 			return
 		}
-		o := run(j, tx)
+		o := run(j, tx, s.writeStmts)
 		if o.err != nil || o.panic != nil {
 			if _, err := tx.Exec("ROLLBACK TO call"); err != nil {
 				abort(fmt.Errorf("rolling back a failed call in a group transaction: %w", err), nil)
@@ -166,11 +166,11 @@ func (s *Store) runBatch(first *job) {
 }
 
 // run calls a job's fn, catching a panic.
-func run(j *job, tx *sql.Tx) (o outcome) {
+func run(j *job, tx *sql.Tx, stmts *stmtCache) (o outcome) {
 	defer func() {
 		if p := recover(); p != nil {
 			o = outcome{panic: p, stack: debug.Stack()}
 		}
 	}()
-	return outcome{err: j.fn(&txn{tx: tx, shared: true})}
+	return outcome{err: j.fn(&txn{tx: tx, stmts: stmts, shared: true})}
 }
