@@ -315,14 +315,63 @@ func newTransitionID() string {
 }
 
 // Update is the services' write path: fn runs as one store transaction at
-// the facility clock's time (resource.Update), and once it has committed
-// the steps it scheduled to happen at once are settled.
+// the facility clock's time (resource.Update). The steps it scheduled to
+// happen at once (the instant profile) are carried out in the same
+// transaction, after fn, each as a part that fails alone, so that a call
+// and what it sets off commit together instead of in three transactions; a
+// step that fails there is left to be fired on its own after the commit,
+// with the driver's retries.
 func (f *Facility) Update(ctx context.Context, fn func(tx *resource.Tx) error) error {
-	tx, err := resource.Update(ctx, f.store, f.clock.Now(), fn)
+	var fired map[string]bool
+	tx, err := resource.Update(ctx, f.store, f.clock.Now(), func(tx *resource.Tx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		fired = map[string]bool{} // afresh when a lost race reruns fn
+		return f.settleWithin(ctx, tx, fired)
+	})
 	if err != nil {
 		return err
 	}
-	f.Settle(tx.Scheduled())
+	var rest []store.Transition
+	for _, t := range tx.Scheduled() {
+		if !fired[t.ID] {
+			rest = append(rest, t)
+		}
+	}
+	f.Settle(rest)
+	return nil
+}
+
+// settleWithin carries out, inside tx, the steps tx scheduled for this
+// process's settler, and those they schedule in turn.
+func (f *Facility) settleWithin(ctx context.Context, tx *resource.Tx, fired map[string]bool) error {
+	for i := 0; i < len(tx.Scheduled()) && len(fired) < maxSettle; i++ {
+		t := tx.Scheduled()[i]
+		s, known := f.step(t.Step)
+		if t.HeldBy != f.settler || !known {
+			continue
+		}
+		cause := store.Cause{Type: store.CauseStep, Step: s.Name, Actor: s.Actor.String(), Transition: t.ID}
+		stepCtx := resource.WithCause(ctx, cause)
+		err := tx.Within(stepCtx, cause, func() error {
+			if err := tx.Unschedule(ctx, t.ID); err != nil {
+				return err
+			}
+			return s.Apply(stepCtx, tx, t)
+		})
+		switch {
+		case errors.Is(err, resource.ErrUndoFailed):
+			return err
+		case err != nil:
+			f.log.Warn("step failed within the call that scheduled it; it fires on its own after the commit", "transition", t.ID,
+				"step", t.Step, "resource", t.ResourceID, "err", err)
+			continue
+		}
+		fired[t.ID] = true
+		f.log.Info("step fired", "transition", t.ID, "step", t.Step, "actor", s.Actor.String(), "resource", t.ResourceID,
+			"account", t.Account, "region", t.Region, "cause", store.CauseStep)
+	}
 	return nil
 }
 

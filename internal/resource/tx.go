@@ -12,6 +12,7 @@ package resource
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -82,6 +83,37 @@ func (tx *Tx) Unschedule(ctx context.Context, id string) error { return tx.w.Uns
 // UnscheduleFor drops every pending transition of a resource.
 func (tx *Tx) UnscheduleFor(ctx context.Context, kind, id string) error {
 	return tx.w.UnscheduleFor(ctx, kind, id)
+}
+
+// ErrUndoFailed wraps a failure to undo a failed Within: the transaction as
+// a whole must fail.
+var ErrUndoFailed = errors.New("resource: undoing part of a transaction failed")
+
+// Within runs fn as a part of the transaction that fails alone: its changes
+// are recorded as caused by cause, and if it fails they are undone (rolled
+// back to a savepoint), what it scheduled is forgotten, and its error
+// returned while the transaction goes on. An error wrapping ErrUndoFailed
+// means the undo itself failed and the transaction cannot go on.
+func (tx *Tx) Within(ctx context.Context, cause store.Cause, fn func() error) error {
+	const name = "part"
+	if err := tx.w.Savepoint(ctx, name); err != nil {
+		return fmt.Errorf("%w: %w", ErrUndoFailed, err)
+	}
+	outer, n := tx.cause, len(tx.scheduled)
+	tx.cause = cause
+	err := fn()
+	tx.cause = outer
+	if err != nil {
+		tx.scheduled = tx.scheduled[:n]
+		if rerr := tx.w.RollbackTo(ctx, name); rerr != nil {
+			return fmt.Errorf("%w: %w (after %w)", ErrUndoFailed, rerr, err)
+		}
+		return err
+	}
+	if err := tx.w.Forget(ctx, name); err != nil {
+		return fmt.Errorf("%w: %w", ErrUndoFailed, err)
+	}
+	return nil
 }
 
 // Claim reserves a key for a resource (a port, a VLAN).

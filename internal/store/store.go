@@ -247,6 +247,13 @@ type Writer interface {
 	// PruneEvents drops events older than before.
 	PruneEvents(ctx context.Context, before time.Time) (int, error)
 	Set(ctx context.Context, key, value string) error
+	// Savepoint marks a point in the transaction that RollbackTo undoes
+	// back to and Forget keeps, so that part of a transaction can fail
+	// alone (a facility step settled within the call that scheduled it).
+	// Savepoints nest; names are plain identifiers.
+	Savepoint(ctx context.Context, name string) error
+	RollbackTo(ctx context.Context, name string) error
+	Forget(ctx context.Context, name string) error
 }
 
 // Store runs transactions. It is safe for concurrent use. Update commits

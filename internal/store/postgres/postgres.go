@@ -762,3 +762,23 @@ func (t *txn) Set(ctx context.Context, key, value string) error {
 		`INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
+
+// Savepoints: name is one of the callers' fixed identifiers, never input.
+
+func (t *txn) Savepoint(ctx context.Context, name string) error {
+	_, err := t.tx.Exec(ctx, "SAVEPOINT "+name)
+	return err
+}
+
+func (t *txn) RollbackTo(ctx context.Context, name string) error {
+	if _, err := t.tx.Exec(ctx, "ROLLBACK TO SAVEPOINT "+name); err != nil {
+		return err
+	}
+	_, err := t.tx.Exec(ctx, "RELEASE SAVEPOINT "+name)
+	return err
+}
+
+func (t *txn) Forget(ctx context.Context, name string) error {
+	_, err := t.tx.Exec(ctx, "RELEASE SAVEPOINT "+name)
+	return err
+}

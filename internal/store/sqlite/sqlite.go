@@ -809,3 +809,23 @@ func (t *txn) Set(ctx context.Context, key, value string) error {
 		`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
 	return err
 }
+
+// Savepoints: name is one of the callers' fixed identifiers, never input.
+
+func (t *txn) Savepoint(ctx context.Context, name string) error {
+	_, err := t.tx.ExecContext(t.c(ctx), "SAVEPOINT "+name)
+	return err
+}
+
+func (t *txn) RollbackTo(ctx context.Context, name string) error {
+	if _, err := t.tx.ExecContext(t.c(ctx), "ROLLBACK TO "+name); err != nil {
+		return err
+	}
+	_, err := t.tx.ExecContext(t.c(ctx), "RELEASE "+name)
+	return err
+}
+
+func (t *txn) Forget(ctx context.Context, name string) error {
+	_, err := t.tx.ExecContext(t.c(ctx), "RELEASE "+name)
+	return err
+}

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Events", testEvents},
 		{"Settings", testSettings},
 		{"Times", testTimes},
+		{"Savepoints", testSavepoints},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
@@ -985,4 +986,49 @@ func testTimes(t *testing.T, s store.Store) {
 			sameEvent(t, logged[0], e)
 		}
 	}
+}
+
+// A part rolled back to its savepoint leaves the rest of the transaction,
+// and a failed statement inside it (a duplicate insert) does not poison
+// what follows; a forgotten savepoint keeps its part.
+func testSavepoints(t *testing.T, s store.Store) {
+	rec := func(id string) store.Record {
+		return store.Record{Kind: "k", ID: id, Account: "a", Region: "r", Data: []byte(`{}`)}
+	}
+	must(t, s.Update(ctx, func(w store.Writer) error {
+		if err := w.Insert(ctx, rec("before")); err != nil {
+			return err
+		}
+		if err := w.Savepoint(ctx, "part"); err != nil {
+			return err
+		}
+		if err := w.Insert(ctx, rec("undone")); err != nil {
+			return err
+		}
+		if err := w.Insert(ctx, rec("before")); !errors.Is(err, store.ErrExists) {
+			t.Errorf("duplicate insert inside a savepoint: %v", err)
+		}
+		if err := w.RollbackTo(ctx, "part"); err != nil {
+			return err
+		}
+		if err := w.Savepoint(ctx, "part"); err != nil {
+			return err
+		}
+		if err := w.Insert(ctx, rec("kept")); err != nil {
+			return err
+		}
+		if err := w.Forget(ctx, "part"); err != nil {
+			return err
+		}
+		return w.Insert(ctx, rec("after"))
+	}))
+	must(t, s.View(ctx, func(r store.Reader) error {
+		for id, want := range map[string]bool{"before": true, "undone": false, "kept": true, "after": true} {
+			_, err := r.Get(ctx, "k", id)
+			if got := err == nil; got != want {
+				t.Errorf("record %s there: %v (%v), want %v", id, got, err, want)
+			}
+		}
+		return nil
+	}))
 }
