@@ -20,6 +20,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/store"
@@ -353,9 +354,11 @@ func (f *Facility) settleWithin(ctx context.Context, tx *resource.Tx, fired map[
 			continue
 		}
 		cause := store.Cause{Type: store.CauseStep, Step: s.Name, Actor: s.Actor.String(), Transition: t.ID}
-		stepCtx := resource.WithCause(ctx, cause)
+		// A step is no caller's: it runs as the settler after the commit
+		// would, without the caller's identity and not cancelled with it.
+		stepCtx := resource.WithCause(caller.With(context.WithoutCancel(ctx), caller.Caller{}), cause)
 		err := tx.Within(stepCtx, cause, func() error {
-			if err := tx.Unschedule(ctx, t.ID); err != nil {
+			if err := tx.Unschedule(stepCtx, t.ID); err != nil {
 				return err
 			}
 			return s.Apply(stepCtx, tx, t)

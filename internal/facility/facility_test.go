@@ -1092,3 +1092,42 @@ func TestOldEventsArePruned(t *testing.T) {
 		t.Fatalf("retention %v", f.EventRetention())
 	}
 }
+
+// Under instant, the steps a call schedules are carried out inside the
+// call's own transaction, as steps (not as the caller); one that fails
+// there is undone alone and fired on its own after the commit.
+func TestInstantStepsSettleWithinTheCall(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	f := w.facility(facility.Instant, lifecycle...)
+	w.setFailures(cross.name, 1)
+	err := f.Update(apiCtx(t), func(tx *resource.Tx) error {
+		if _, err := things.Create(apiCtx(t), tx, resource.Meta{ID: "thing-1", Account: account, Region: region}, &thing{State: "requested"}, nil); err != nil {
+			return err
+		}
+		return f.Schedule(apiCtx(t), tx, thingRef("thing-1"), approve.name)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.wantState("thing-1", "available")
+	calls := w.callLog()
+	if len(calls) != 3 || calls[0].step != approve.name || calls[1].step != cross.name || calls[2].step != cross.name {
+		t.Fatalf("calls: %+v; want approve, the failing cross-connect, the cross-connect again", calls)
+	}
+	for _, c := range calls {
+		if c.account != "" || c.ctxErr != nil || c.cause.Type != store.CauseStep || !c.at.Equal(start) {
+			t.Errorf("%s ran as %q, ctx err %v, cause %+v, at %v; want no caller, live, a step, at once", c.step, c.account, c.ctxErr, c.cause, c.at)
+		}
+	}
+	// The timeline: the creation (the caller's), approve (in the call's
+	// transaction, as a step), the cross-connect (after it). The failed
+	// attempt left nothing.
+	ev := w.events("thing-1")
+	if len(ev) != 3 || ev[0].Cause.Type != store.CauseAPI || ev[1].Cause.Step != approve.name || ev[2].Cause.Step != cross.name || ev[2].To != "available" {
+		t.Fatalf("events: %+v", ev)
+	}
+	if r := only(t, f); r.Step != retire.name || r.Attempts != 0 {
+		t.Fatalf("pending after the chain: %+v", r)
+	}
+}
