@@ -570,9 +570,13 @@ func forgetStep[T any](k *resource.Kind[T], name, note string) facility.Step {
 		}}
 }
 
-// TransitGatewayAssociations lists the live associations of the caller's
-// transit gateways in its region: what EC2 shows as the gateways'
-// direct-connect-gateway attachments.
+// TransitGatewayAssociations lists the live associations with transit
+// gateways in the caller's region that the caller owns either side of (the
+// TGW, or the Direct Connect gateway: EC2 lists an attachment to the TGW's
+// owner and to the attached resource's owner alike, and Terraform reads a
+// cross-account association's attachment as the Direct Connect gateway's
+// owner): what EC2 shows as the gateways' direct-connect-gateway
+// attachments.
 func (s *Service) TransitGatewayAssociations(ctx context.Context) ([]vpc.DXAssociation, error) {
 	who := caller.From(ctx)
 	var out []vpc.DXAssociation
@@ -583,7 +587,8 @@ func (s *Service) TransitGatewayAssociations(ctx context.Context) ([]vpc.DXAssoc
 		}
 		for _, o := range list {
 			a := o.Doc
-			if a.Associated.isVGW() || a.Associated.Owner != who.Account || a.Associated.Region != who.Region || a.State == assocDisassociated {
+			mine := a.Associated.Owner == who.Account || o.Account == who.Account
+			if a.Associated.isVGW() || !mine || a.Associated.Region != who.Region || a.State == assocDisassociated {
 				continue
 			}
 			out = append(out, vpc.DXAssociation{

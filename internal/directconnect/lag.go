@@ -575,6 +575,17 @@ func (s *Service) AssociateConnectionWithLag(ctx context.Context, in *dxapi.Asso
 		if err := checkCanBundle(c, l.Doc.Bandwidth, l.Doc.Location); err != nil {
 			return err
 		}
+		// A LAG that carries nothing (no member, hosted connection or
+		// virtual interface) holds no port: the first connection to join
+		// brings its device. Terraform's aws_dx_lag leaves a LAG so, then
+		// aws_dx_connection_association adds connections made apart.
+		empty, err := s.carriesNothing(ctx, tx.Reader(), l.ID)
+		if err != nil {
+			return err
+		}
+		if empty {
+			l.Doc.Device = ""
+		}
 		if c.Doc.Device != l.Doc.Device && l.Doc.Device != "" {
 			return invalid("Connection %s is on device %s; Lag %s is on %s. A LAG's connections share one device.", cid, c.Doc.Device, lid, l.Doc.Device)
 		}
@@ -591,6 +602,35 @@ func (s *Service) AssociateConnectionWithLag(ctx context.Context, in *dxapi.Asso
 		c.Parent = lagRef(lid)
 		return nil
 	})
+}
+
+// carriesNothing reports whether a LAG has no member, hosted connection or
+// virtual interface that is not deleted.
+func (s *Service) carriesNothing(ctx context.Context, r store.Reader, lagID string) (bool, error) {
+	members, _, err := s.members(ctx, r, lagID)
+	if err != nil || len(members) > 0 {
+		return false, err
+	}
+	ref := lagRef(lagID)
+	hosted, err := hostedOn(ctx, r, ref, "", 0)
+	if err != nil {
+		return false, err
+	}
+	for _, o := range hosted {
+		if live(string(o.Doc.State)) {
+			return false, nil
+		}
+	}
+	carried, err := vifs.List(ctx, r, store.ListQuery{Parent: ref.String()})
+	if err != nil {
+		return false, err
+	}
+	for _, o := range carried {
+		if live(string(o.Doc.State)) {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 func (s *Service) DisassociateConnectionFromLag(ctx context.Context, in *dxapi.DisassociateConnectionFromLagRequest) (*dxapi.Connection, error) {

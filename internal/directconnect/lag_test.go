@@ -381,8 +381,25 @@ func TestAssociateConnectionWithLagNeedsItsDevice(t *testing.T) {
 	// Nor can a new member be placed: the LAG's device is full.
 	_, err = c.CreateConnection(ctx, &directconnect.CreateConnectionInput{Location: aws.String("TstA1"), Bandwidth: aws.String("10Gbps"), ConnectionName: aws.String("x"), LagId: aws.String(id)})
 	apiError(t, err, "DirectConnectClientException", "Location TstA1 has no free 10Gbps port")
-	if got := describeLag(t, c, id); len(got.Connections) != 3 {
+	got := describeLag(t, c, id)
+	if len(got.Connections) != 3 {
 		t.Errorf("the LAG has %d members", len(got.Connections))
+	}
+
+	// A LAG left with nothing holds no port: the next connection to join
+	// brings its device (Terraform's aws_dx_lag empties the LAG it creates,
+	// then aws_dx_connection_association adds connections made apart).
+	for _, m := range got.Connections {
+		if _, err := c.DeleteConnection(ctx, &directconnect.DeleteConnectionInput{ConnectionId: m.ConnectionId}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	joined, err := associate(c, aws.ToString(elsewhere.ConnectionId), id)
+	if err != nil || aws.ToString(joined.LagId) != id {
+		t.Fatalf("joining the emptied LAG: %+v %v", joined, err)
+	}
+	if got := describeLag(t, c, id); aws.ToString(got.AwsDevice) != "TstA1-bbbbbbbbbbbb" || len(got.Connections) != 1 {
+		t.Errorf("the LAG is on %s with %d members", aws.ToString(got.AwsDevice), len(got.Connections))
 	}
 }
 

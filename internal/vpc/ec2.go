@@ -32,8 +32,9 @@ type EC2 struct {
 
 // Associations are Direct Connect's gateway associations, seen from EC2.
 type Associations interface {
-	// TransitGatewayAssociations lists the live associations of the
-	// caller's transit gateways, in the caller's region.
+	// TransitGatewayAssociations lists the live associations with transit
+	// gateways in the caller's region whose TGW or Direct Connect gateway
+	// the caller owns.
 	TransitGatewayAssociations(ctx context.Context) ([]DXAssociation, error)
 }
 

@@ -1,8 +1,8 @@
 package vpc
 
 // A transit gateway attachment of type direct-connect-gateway is not a
-// record of its own: it is a Direct Connect gateway association with one of
-// the caller's TGWs, as EC2 shows it, its id derived from the
+// record of its own: it is a Direct Connect gateway association with a TGW,
+// as EC2 shows it to the TGW's owner and to the Direct Connect gateway's, its id derived from the
 // association's. Its state follows the association's:
 //
 //	associating -> pending, associated -> available, updating -> modifying,
@@ -18,8 +18,9 @@ var attachmentStates = map[string]string{
 	"associating": "pending", "associated": "available", "updating": "modifying", "disassociating": "deleting",
 }
 
-// DescribeTransitGatewayAttachments lists the attachments of the caller's
-// TGWs (those named, every one of which must exist) that match the
+// DescribeTransitGatewayAttachments lists the attachments the caller owns
+// either side of (the TGW, or the Direct Connect gateway: the resource
+// owner), those named (every one of which must exist) that match the
 // filters, in one page.
 func (e *EC2) DescribeTransitGatewayAttachments(ctx context.Context, in *ec2api.DescribeTransitGatewayAttachmentsInput) (*ec2api.DescribeTransitGatewayAttachmentsOutput, error) {
 	filters := filterSet(in.Filters)

@@ -1,0 +1,2 @@
+# The in-place change: the customer retags the interfaces it accepted.
+environment = "staging"

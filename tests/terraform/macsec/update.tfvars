@@ -1,0 +1,4 @@
+# The in-place change: the connection must encrypt (UpdateConnection), and
+# its tags change.
+encryption_mode = "must_encrypt"
+environment     = "staging"
