@@ -1,7 +1,9 @@
 // Package cli is the dxlab command: `dxlab serve` starts the server (the
-// only command that imports it); every other command drives a running dxlab
-// through its operator API with the typed client (package opclient), one
-// file per command. Flags can also be set by environment variables.
+// only command that imports it); `dxlab bench` hands its flags to the load
+// tool (package bench), which starts a dxlab of its own or drives one over
+// HTTP; every other command drives a running dxlab through its operator API
+// with the typed client (package opclient), one file per command. Flags can
+// also be set by environment variables.
 package cli
 
 import (
@@ -85,6 +87,7 @@ func commands() []command {
 		resourceCommand,
 		waitCommand,
 		eventsCommand,
+		benchCommand,
 		// The facility's actions.
 		crossConnectCommand,
 		portCommand,

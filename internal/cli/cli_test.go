@@ -89,7 +89,7 @@ func TestHelpVersionAndUsageErrors(t *testing.T) {
 		}
 	}
 	for _, cmd := range []string{"serve", "status", "steps", "fire", "fire-due", "clock", "advance", "resource", "wait", "events", "version",
-		"cross-connect", "port", "device", "bgp", "routes", "portal", "propose", "remote-routes", "gateways", "gateway"} {
+		"cross-connect", "port", "device", "bgp", "routes", "portal", "propose", "remote-routes", "gateways", "gateway", "bench"} {
 		run(ctx, cmd, "--help").want(t, 0, "usage: dxlab "+cmd)
 		run(ctx, "help", cmd).want(t, 0, "usage: dxlab "+cmd)
 	}
