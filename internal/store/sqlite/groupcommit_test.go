@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dxlab/dxlab/internal/store"
 	"github.com/dxlab/dxlab/internal/store/sqlite"
@@ -200,4 +201,47 @@ func TestGroupCommitCancelledCaller(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// Readers that each need a statement not prepared yet, while every reader
+// connection is in a transaction, do not wait on one another: a new
+// statement runs unprepared and is prepared in the background.
+func TestNewStatementsWhileEveryConnectionIsBusy(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	if err := s.Update(ctx, func(w store.Writer) error {
+		for i := range 40 {
+			if err := w.Insert(ctx, store.Record{Kind: "k", ID: fmt.Sprintf("%02d", i), Account: "a", Region: "r", Data: []byte("x")}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 32)
+	for i := range 32 {
+		go func() {
+			done <- s.View(ctx, func(r store.Reader) error {
+				// A page of i+1 records reads their viewers with an IN list
+				// of as many placeholders: a statement text of its own.
+				list, err := r.List(ctx, store.ListQuery{Kind: "k", Limit: i + 1})
+				if err == nil && len(list) != i+1 {
+					err = fmt.Errorf("page of %d: %d records", i+1, len(list))
+				}
+				return err
+			})
+		}()
+	}
+	deadline := time.After(30 * time.Second)
+	for range 32 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Error(err)
+			}
+		case <-deadline:
+			t.Fatal("readers deadlocked")
+		}
+	}
 }

@@ -74,8 +74,8 @@ func Open(dir string) (s *Store, err error) {
 		return nil, err
 	}
 	// One goroutine, the committer, runs every write transaction; the
-	// second connection lets it prepare a new statement (stmtCache) while
-	// its transaction holds the first.
+	// second connection is where new statements are prepared (stmtCache)
+	// while its transaction holds the first.
 	writer.SetMaxOpenConns(2)
 	writer.SetConnMaxLifetime(0)
 	if err := migrate(writer); err != nil {
@@ -256,64 +256,85 @@ func (t *txn) c(ctx context.Context) context.Context {
 
 // Statements run prepared: parsing SQL was a quarter of a write's time.
 // Each connection prepares a statement once (database/sql keeps it per
-// connection) and the transaction borrows it.
+// connection) and transactions borrow it. A statement not prepared yet is
+// run unprepared while it is prepared in the background: preparing needs a
+// free connection of the pool, and waiting for one inside a transaction
+// that holds a connection deadlocks once every connection is so held.
 
 func (t *txn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st, err := t.stmts.get(q)
-	if err != nil {
-		return nil, err
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(t.c(ctx), st).QueryContext(t.c(ctx), args...)
 	}
-	return t.tx.StmtContext(t.c(ctx), st).QueryContext(t.c(ctx), args...)
+	return t.tx.QueryContext(t.c(ctx), q, args...)
 }
 
 func (t *txn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	st, err := t.stmts.get(q)
-	if err != nil {
-		return t.tx.QueryRowContext(t.c(ctx), q, args...)
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(t.c(ctx), st).QueryRowContext(t.c(ctx), args...)
 	}
-	return t.tx.StmtContext(t.c(ctx), st).QueryRowContext(t.c(ctx), args...)
+	return t.tx.QueryRowContext(t.c(ctx), q, args...)
 }
 
 func (t *txn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	st, err := t.stmts.get(q)
-	if err != nil {
-		return nil, err
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(t.c(ctx), st).ExecContext(t.c(ctx), args...)
 	}
-	return t.tx.StmtContext(t.c(ctx), st).ExecContext(t.c(ctx), args...)
+	return t.tx.ExecContext(t.c(ctx), q, args...)
 }
 
 // stmtCache holds the prepared statements of one database handle.
 type stmtCache struct {
-	db *sql.DB
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	db        *sql.DB
+	mu        sync.Mutex
+	m         map[string]*sql.Stmt
+	preparing map[string]bool
+	closed    bool
 }
 
 // maxCachedStatements bounds the cache: queries with a variable number of
 // placeholders (IN lists) come in many forms.
 const maxCachedStatements = 512
 
-func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db, m: map[string]*sql.Stmt{}} }
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}, preparing: map[string]bool{}}
+}
 
-func (c *stmtCache) get(q string) (*sql.Stmt, error) {
+// get returns q's prepared statement, or nil when it has none yet, having
+// started to prepare it unless one is already being prepared or the cache
+// is full. It never waits for a connection.
+func (c *stmtCache) get(q string) *sql.Stmt {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if st, ok := c.m[q]; ok {
-		return st, nil
+		return st
 	}
+	if c.closed || c.preparing[q] || len(c.m)+len(c.preparing) >= maxCachedStatements {
+		return nil
+	}
+	c.preparing[q] = true
+	go c.prepare(q)
+	return nil
+}
+
+func (c *stmtCache) prepare(q string) {
 	st, err := c.db.Prepare(q)
-	if err != nil {
-		return nil, err
-	}
-	if len(c.m) < maxCachedStatements {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.preparing, q)
+	switch {
+	case err != nil:
+		// Run unprepared; the next use tries again.
+	case c.closed:
+		st.Close()
+	default:
 		c.m[q] = st
 	}
-	return st, nil
 }
 
 func (c *stmtCache) close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.closed = true
 	var errs []error
 	for _, st := range c.m {
 		errs = append(errs, st.Close())
