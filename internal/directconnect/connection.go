@@ -10,6 +10,7 @@ import (
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/page"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/smithy"
@@ -119,7 +120,7 @@ func apiConnection(o *resource.Object[connection]) *dxapi.Connection {
 
 func checkConnectionID(id string) error {
 	if !connectionIDPattern.MatchString(id) {
-		return invalid("Connection ID %s has an invalid format.", echo(id))
+		return invalid("Connection ID %s has an invalid format.", limits.Echo(id))
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package directconnect
 
 import (
-	"fmt"
 	"unicode"
 	"unicode/utf8"
 
@@ -25,14 +24,4 @@ func checkName(what, v string) error {
 		}
 	}
 	return nil
-}
-
-// echo shortens a value quoted in an error message to
-// limits.MaxEchoedValue characters.
-func echo(v string) string {
-	if utf8.RuneCountInString(v) <= limits.MaxEchoedValue {
-		return v
-	}
-	runes := []rune(v)
-	return fmt.Sprintf("%s... (%d characters)", string(runes[:limits.MaxEchoedValue]), len(runes))
 }

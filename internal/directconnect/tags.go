@@ -149,7 +149,7 @@ var taggable = map[string]struct {
 
 // loadTagged reads the tags of the resource an ARN names.
 func loadTagged(ctx context.Context, r store.Reader, arn string) (*[]tag, func(*resource.Tx) error, error) {
-	bad := invalid("Resource ARN %s has an invalid format.", echo(arn))
+	bad := invalid("Resource ARN %s has an invalid format.", limits.Echo(arn))
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") || parts[2] != "directconnect" {
 		return nil, nil, bad
@@ -160,7 +160,7 @@ func loadTagged(ctx context.Context, r store.Reader, arn string) (*[]tag, func(*
 	}
 	t, ok := taggable[typ]
 	if !ok {
-		return nil, nil, invalid("Resource ARN %s does not name a taggable Direct Connect resource.", echo(arn))
+		return nil, nil, invalid("Resource ARN %s does not name a taggable Direct Connect resource.", limits.Echo(arn))
 	}
 	who := caller.From(ctx)
 	region := who.Region

@@ -4,7 +4,11 @@
 // it; the README and docs/behavior.md list them.
 package limits
 
-import "time"
+import (
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
 
 // Requests and answers.
 const (
@@ -52,3 +56,13 @@ const (
 	// before cutting them off.
 	ShutdownTimeout = 10 * time.Second
 )
+
+// Echo shortens a value quoted in an error message to MaxEchoedValue
+// characters, saying how long it was.
+func Echo(v string) string {
+	if utf8.RuneCountInString(v) <= MaxEchoedValue {
+		return v
+	}
+	runes := []rune(v)
+	return fmt.Sprintf("%s... (%d characters)", string(runes[:MaxEchoedValue]), len(runes))
+}

@@ -60,10 +60,7 @@ func (g *hostGuard) allows(host string) bool {
 }
 
 func (g *hostGuard) refuse(w http.ResponseWriter, r *http.Request) {
-	name := hostName(r.Host)
-	if len(name) > limits.MaxEchoedValue {
-		name = name[:limits.MaxEchoedValue] + "..."
-	}
+	name := limits.Echo(hostName(r.Host))
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
 	w.WriteHeader(http.StatusForbidden)
