@@ -577,26 +577,24 @@ func forgetStep[T any](k *resource.Kind[T], name, note string) facility.Step {
 // cross-account association's attachment as the Direct Connect gateway's
 // owner): what EC2 shows as the gateways' direct-connect-gateway
 // attachments.
-func (s *Service) TransitGatewayAssociations(ctx context.Context) ([]vpc.DXAssociation, error) {
+func (s *Service) TransitGatewayAssociations(ctx context.Context, r store.Reader) ([]vpc.DXAssociation, error) {
 	who := caller.From(ctx)
+	// Visible to: the gateway's owner and the associated gateway's (the
+	// kind's sharing rule), whom EC2 shows the attachment to.
+	list, err := associations.List(ctx, r, store.ListQuery{VisibleTo: who.Account})
+	if err != nil {
+		return nil, err
+	}
 	var out []vpc.DXAssociation
-	err := s.view(ctx, func(r store.Reader) error {
-		list, err := associations.List(ctx, r, store.ListQuery{VisibleTo: who.Account})
-		if err != nil {
-			return err
+	for _, o := range list {
+		a := o.Doc
+		if a.Associated.isVGW() || a.Associated.Region != who.Region || a.State == assocDisassociated {
+			continue
 		}
-		for _, o := range list {
-			a := o.Doc
-			mine := a.Associated.Owner == who.Account || o.Account == who.Account
-			if a.Associated.isVGW() || !mine || a.Associated.Region != who.Region || a.State == assocDisassociated {
-				continue
-			}
-			out = append(out, vpc.DXAssociation{
-				ID: o.ID, DXGateway: a.Gateway, DXGatewayOwner: o.Account, TGW: a.Associated.ID, TGWOwner: a.Associated.Owner,
-				State: string(a.State), Created: a.CreatedAt,
-			})
-		}
-		return nil
-	})
-	return out, err
+		out = append(out, vpc.DXAssociation{
+			ID: o.ID, DXGateway: a.Gateway, DXGatewayOwner: o.Account, TGW: a.Associated.ID, TGWOwner: a.Associated.Owner,
+			State: string(a.State), Created: a.CreatedAt,
+		})
+	}
+	return out, nil
 }

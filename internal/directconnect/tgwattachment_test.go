@@ -43,6 +43,13 @@ func TestTransitGatewayAttachmentOfACrossAccountAssociation(t *testing.T) {
 	if ids[0] != ids[1] {
 		t.Errorf("the two sides see attachments %v", ids)
 	}
+	// The TGW cannot be deleted while the association uses it; to the
+	// gateway's owner, who sees the attachment but not the TGW, it does not
+	// exist.
+	_, err := ec2.NewFromConfig(dx.AWSConfig(account2, region)).DeleteTransitGateway(ctx, &ec2.DeleteTransitGatewayInput{TransitGatewayId: aws.String(tgw)})
+	apiError(t, err, "IncorrectState", ids[0])
+	_, err = ec2.NewFromConfig(dx.AWSConfig(account, region)).DeleteTransitGateway(ctx, &ec2.DeleteTransitGatewayInput{TransitGatewayId: aws.String(tgw)})
+	apiError(t, err, "InvalidTransitGatewayID.NotFound", tgw)
 	for _, c := range []struct{ account, region string }{{"999988887777", region}, {account, "us-west-2"}} {
 		out, err := ec2.NewFromConfig(dx.AWSConfig(c.account, c.region)).DescribeTransitGatewayAttachments(ctx, &ec2.DescribeTransitGatewayAttachmentsInput{Filters: filters})
 		if err != nil || len(out.TransitGatewayAttachments) != 0 {

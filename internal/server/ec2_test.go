@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	dx "github.com/aws/aws-sdk-go-v2/service/directconnect"
@@ -169,12 +170,37 @@ func TestEC2TransitGatewayAndDirectConnectAttachment(t *testing.T) {
 		aws.ToString(tgw.TransitGatewayArn) != "arn:aws:ec2:us-east-1:"+account+":transit-gateway/"+id {
 		t.Fatalf("CreateTransitGateway = %+v", tgw)
 	}
+	if tgw.CreationTime == nil || !tgw.CreationTime.Equal(in.Clock.Now().Truncate(time.Millisecond)) {
+		t.Errorf("creation time %v, want dxlab's now", tgw.CreationTime)
+	}
 	o := tgw.Options
 	if aws.ToInt64(o.AmazonSideAsn) != 64600 || o.MulticastSupport != ec2types.MulticastSupportValueDisable ||
 		o.DefaultRouteTableAssociation != ec2types.DefaultRouteTableAssociationValueEnable ||
 		!strings.HasPrefix(aws.ToString(o.AssociationDefaultRouteTableId), "tgw-rtb-") || len(o.TransitGatewayCidrBlocks) != 1 {
 		t.Errorf("options %+v", o)
 	}
+	// Another account, and the owner from another region, do not see it,
+	// cannot change, tag or delete it, and list nothing of it.
+	otherRegion := ec2.NewFromConfig(in.AWSConfig(account, "eu-west-1"), func(o *ec2.Options) { o.BaseEndpoint = aws.String(in.URL) })
+	for who, o := range map[string]*ec2.Client{"another account": ec2Client(in, otherAccount), "another region": otherRegion} {
+		_, err := o.DescribeTransitGateways(ctx, &ec2.DescribeTransitGatewaysInput{TransitGatewayIds: []string{id}})
+		wantCode(t, who+" describing", err, "InvalidTransitGatewayID.NotFound")
+		_, err = o.ModifyTransitGateway(ctx, &ec2.ModifyTransitGatewayInput{TransitGatewayId: aws.String(id), Description: aws.String("mine")})
+		wantCode(t, who+" modifying", err, "InvalidTransitGatewayID.NotFound")
+		_, err = o.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{id}, Tags: []ec2types.Tag{{Key: aws.String("x"), Value: aws.String("y")}}})
+		wantCode(t, who+" tagging", err, "InvalidTransitGatewayID.NotFound")
+		_, err = o.DeleteTransitGateway(ctx, &ec2.DeleteTransitGatewayInput{TransitGatewayId: aws.String(id)})
+		wantCode(t, who+" deleting", err, "InvalidTransitGatewayID.NotFound")
+		if l, err := o.DescribeTransitGateways(ctx, &ec2.DescribeTransitGatewaysInput{}); err != nil || len(l.TransitGateways) != 0 {
+			t.Errorf("%s lists %+v, %v", who, l, err)
+		}
+		if l, err := o.DescribeTags(ctx, &ec2.DescribeTagsInput{}); err != nil || len(l.Tags) != 0 {
+			t.Errorf("%s lists tags %+v, %v", who, l, err)
+		}
+	}
+	_, err = c.CreateTags(ctx, &ec2.CreateTagsInput{Resources: []string{"tgw-attach-0123456789abcdef0"}, Tags: []ec2types.Tag{{Key: aws.String("x"), Value: aws.String("y")}}})
+	wantCode(t, "tagging what dxlab does not tag", err, "InvalidID")
+
 	mod, err := c.ModifyTransitGateway(ctx, &ec2.ModifyTransitGatewayInput{TransitGatewayId: aws.String(id), Description: aws.String("hub 2"),
 		Options: &ec2types.ModifyTransitGatewayOptions{EncryptionSupport: ec2types.EncryptionSupportOptionValueEnable}})
 	if err != nil {

@@ -5,12 +5,16 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/api/ec2api"
+	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/store"
 )
@@ -35,7 +39,9 @@ type Associations interface {
 	// TransitGatewayAssociations lists the live associations with transit
 	// gateways in the caller's region whose TGW or Direct Connect gateway
 	// the caller owns.
-	TransitGatewayAssociations(ctx context.Context) ([]DXAssociation, error)
+	// It reads through r, so that a caller can read them in its own
+	// transaction.
+	TransitGatewayAssociations(ctx context.Context, r store.Reader) ([]DXAssociation, error)
 }
 
 // DXAssociation is a Direct Connect gateway association with a transit
@@ -73,8 +79,86 @@ func derivedID(prefix, from string) string {
 	return prefix + "-" + hex.EncodeToString(sum[:])[:17]
 }
 
-// ec2Time is EC2's timestamp format.
-func ec2Time(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+// ec2Kind is how EC2 names a gateway kind: its resource type, the
+// parameter that carries an id and the codes of its errors.
+type ec2Kind struct {
+	kind         *resource.Kind[Gateway]
+	resourceType string // "vpn-gateway", as tags name it
+	param        string // "VpnGatewayId"
+	code         string // "InvalidVpnGatewayID": .NotFound, .Malformed
+	prefix       string // "vgw", for the malformed id's message
+	notFound     string // the message of an id not found, with %s
+}
+
+var (
+	ec2VGW = ec2Kind{kind: vgws, resourceType: "vpn-gateway", param: "VpnGatewayId", code: "InvalidVpnGatewayID", prefix: "vgw",
+		notFound: "The vpnGateway ID '%s' does not exist"}
+	ec2TGW = ec2Kind{kind: tgws, resourceType: "transit-gateway", param: "TransitGatewayId", code: "InvalidTransitGatewayID", prefix: "tgw",
+		notFound: "Transit Gateway %s was deleted or does not exist."}
+	ec2Kinds = []ec2Kind{ec2VGW, ec2TGW}
+)
+
+// is reports whether id is of this kind by its form.
+func (k ec2Kind) is(id string) bool {
+	kind, err := kindOf(id)
+	return err == nil && kind == k.kind
+}
+
+// check refuses a missing or malformed id.
+func (k ec2Kind) check(id string) error {
+	if id == "" {
+		return missingParameter(k.param)
+	}
+	if !k.is(id) {
+		return fault.Coded(fault.Invalid, k.code+".Malformed", "Invalid id: \"%s\" (expecting \"%s-...\")", limits.Echo(id), k.prefix)
+	}
+	return nil
+}
+
+// load reads a gateway of the caller's. Who may see it is the one rule of
+// resource.LoadAs (its owner, in its region); to anyone else it is not
+// found, in EC2's words.
+func (k ec2Kind) load(ctx context.Context, r store.Reader, id string) (*resource.Object[Gateway], error) {
+	if err := k.check(id); err != nil {
+		return nil, err
+	}
+	o, err := k.kind.LoadAs(ctx, r, id, resource.Owner)
+	if f := (*fault.Error)(nil); errors.As(err, &f) && f.Kind == fault.NotFound {
+		return nil, fault.Coded(fault.NotFound, k.code+".NotFound", k.notFound, limits.Echo(id))
+	}
+	return o, err
+}
+
+// find reads the gateways a Describe names (each once; every one must be
+// there), or with none named the caller's of its region.
+func (k ec2Kind) find(ctx context.Context, r store.Reader, ids []string) ([]*resource.Object[Gateway], error) {
+	if len(ids) == 0 {
+		who := caller.From(ctx)
+		return k.kind.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region})
+	}
+	var out []*resource.Object[Gateway]
+	for _, id := range dedupe(ids) {
+		o, err := k.load(ctx, r, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// dedupe keeps each id once, in the order given.
+func dedupe(ids []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
 
 func invalidValue(format string, args ...any) error {
 	return fault.Coded(fault.Invalid, ec2api.ErrInvalidParameterValue, format, args...)
@@ -101,7 +185,7 @@ func creationTags(specs []ec2api.TagSpecification, resourceType string) ([]Tag, 
 	var out []Tag
 	for _, s := range specs {
 		if s.ResourceType != resourceType {
-			return nil, invalidValue("'%s' is not a valid taggable resource type for this operation.", clipped(s.ResourceType))
+			return nil, invalidValue("'%s' is not a valid taggable resource type for this operation.", limits.Echo(s.ResourceType))
 		}
 		for _, t := range s.Tags {
 			var err error
@@ -113,6 +197,14 @@ func creationTags(specs []ec2api.TagSpecification, resourceType string) ([]Tag, 
 	return out, nil
 }
 
+// checkTagKey refuses the keys AWS keeps for itself.
+func checkTagKey(key string) error {
+	if strings.HasPrefix(strings.ToLower(key), "aws:") {
+		return invalidValue("Tag keys starting with 'aws:' are reserved for internal use.")
+	}
+	return nil
+}
+
 // putTag sets a tag, checking EC2's rules.
 func putTag(tags []Tag, key, value string) ([]Tag, error) {
 	switch {
@@ -122,8 +214,9 @@ func putTag(tags []Tag, key, value string) ([]Tag, error) {
 		return nil, invalidValue("Tag key exceeds the maximum length of 127 characters.")
 	case len(value) > 255:
 		return nil, invalidValue("Tag value exceeds the maximum length of 255 characters.")
-	case strings.HasPrefix(strings.ToLower(key), "aws:"):
-		return nil, invalidValue("Tag keys starting with 'aws:' are reserved for internal use.")
+	}
+	if err := checkTagKey(key); err != nil {
+		return nil, err
 	}
 	for i := range tags {
 		if tags[i].Key == key {
@@ -153,11 +246,11 @@ type filterSet []ec2api.Filter
 // check refuses filters the resource type does not have.
 func (fs filterSet) check(known ...string) error {
 	for _, f := range fs {
-		if strings.HasPrefix(f.Name, "tag:") && slicesContains(known, "tag-key") {
+		if strings.HasPrefix(f.Name, "tag:") && slices.Contains(known, "tag-key") {
 			continue
 		}
-		if !slicesContains(known, f.Name) {
-			return invalidValue("The filter '%s' is invalid", clipped(f.Name))
+		if !slices.Contains(known, f.Name) {
+			return invalidValue("The filter '%s' is invalid", limits.Echo(f.Name))
 		}
 	}
 	return nil
@@ -205,20 +298,4 @@ func wildcard(pattern, s string) bool {
 	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$"
 	ok, _ := regexp.MatchString(re, s)
 	return ok
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func clipped(s string) string {
-	if len(s) > 128 {
-		return s[:128] + "..."
-	}
-	return s
 }

@@ -2,60 +2,67 @@ package vpc
 
 import (
 	"context"
-	"strings"
 
 	"github.com/dxlab/dxlab/internal/api/ec2api"
-	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/store"
 )
 
-func attachmentNotFound(id string) error {
-	return fault.Coded(fault.NotFound, "InvalidTransitGatewayAttachmentID.NotFound", "Transit Gateway Attachment %s was deleted or does not exist.", clipped(id))
-}
-
-// taggable finds a resource CreateTags and DeleteTags may change: a VGW or
-// TGW of the caller's.
-func taggable(ctx context.Context, r store.Reader, id string) (*resource.Kind[Gateway], *resource.Object[Gateway], error) {
-	switch {
-	case strings.HasPrefix(id, "vgw-"):
-		o, err := loadVGW(ctx, r, id)
-		return vgws, o, err
-	case strings.HasPrefix(id, "tgw-") && !strings.HasPrefix(id, "tgw-attach-") && !strings.HasPrefix(id, "tgw-rtb-"):
-		o, err := loadTGW(ctx, r, id)
-		return tgws, o, err
+// retag checks a CreateTags or DeleteTags request's resources and changes
+// the tags of each, all or none: a VGW or TGW of the caller's.
+func (e *EC2) retag(ctx context.Context, ids []string, dry bool, change func([]Tag) ([]Tag, error)) error {
+	if len(ids) == 0 {
+		return missingParameter("ResourceId")
 	}
-	return nil, nil, fault.Coded(fault.Invalid, "InvalidID", "The ID '%s' is not valid: dxlab tags VPN gateways (vgw-) and transit gateways (tgw-).", clipped(id))
-}
-
-// CreateTags adds or overwrites tags on each resource named, all or none.
-func (e *EC2) CreateTags(ctx context.Context, in *ec2api.CreateTagsInput) (*ec2api.Return, error) {
-	if len(in.ResourceIDs) == 0 {
-		return nil, missingParameter("ResourceId")
+	if err := dryRun(dry); err != nil {
+		return err
 	}
-	if len(in.Tags) == 0 {
-		return nil, missingParameter("Tag")
-	}
-	if err := dryRun(in.DryRun); err != nil {
-		return nil, err
-	}
-	err := e.update(ctx, func(tx *resource.Tx) error {
-		for _, id := range dedupe(in.ResourceIDs) {
-			k, o, err := taggable(ctx, tx.Reader(), id)
+	return e.update(ctx, func(tx *resource.Tx) error {
+		for _, id := range dedupe(ids) {
+			k, err := taggable(id)
 			if err != nil {
 				return err
 			}
-			for _, t := range in.Tags {
-				if o.Doc.Tags, err = putTag(o.Doc.Tags, t.Key, t.Value); err != nil {
-					return err
-				}
+			o, err := k.load(ctx, tx.Reader(), id)
+			if err != nil {
+				return err
 			}
-			if err := k.Save(ctx, tx, o); err != nil {
+			if o.Doc.Tags, err = change(o.Doc.Tags); err != nil {
+				return err
+			}
+			if err := k.kind.Save(ctx, tx, o); err != nil {
 				return err
 			}
 		}
 		return nil
+	})
+}
+
+// taggable is the kind of a resource CreateTags and DeleteTags may change.
+func taggable(id string) (ec2Kind, error) {
+	for _, k := range ec2Kinds {
+		if k.is(id) {
+			return k, nil
+		}
+	}
+	return ec2Kind{}, fault.Coded(fault.Invalid, "InvalidID", "The ID '%s' is not valid: dxlab tags VPN gateways (vgw-) and transit gateways (tgw-).", limits.Echo(id))
+}
+
+// CreateTags adds or overwrites tags on each resource named, all or none.
+func (e *EC2) CreateTags(ctx context.Context, in *ec2api.CreateTagsInput) (*ec2api.Return, error) {
+	if len(in.Tags) == 0 {
+		return nil, missingParameter("Tag")
+	}
+	err := e.retag(ctx, in.ResourceIDs, in.DryRun, func(tags []Tag) ([]Tag, error) {
+		var err error
+		for _, t := range in.Tags {
+			if tags, err = putTag(tags, t.Key, t.Value); err != nil {
+				return nil, err
+			}
+		}
+		return tags, nil
 	})
 	if err != nil {
 		return nil, err
@@ -67,35 +74,19 @@ func (e *EC2) CreateTags(ctx context.Context, in *ec2api.CreateTagsInput) (*ec2a
 // the tag whatever its value, a key and value only if the value matches;
 // no tags named removes every tag.
 func (e *EC2) DeleteTags(ctx context.Context, in *ec2api.DeleteTagsInput) (*ec2api.Return, error) {
-	if len(in.ResourceIDs) == 0 {
-		return nil, missingParameter("ResourceId")
-	}
 	for _, t := range in.Tags {
-		if strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
-			return nil, invalidValue("Tag keys starting with 'aws:' are reserved for internal use.")
+		if err := checkTagKey(t.Key); err != nil {
+			return nil, err
 		}
 	}
-	if err := dryRun(in.DryRun); err != nil {
-		return nil, err
-	}
-	err := e.update(ctx, func(tx *resource.Tx) error {
-		for _, id := range dedupe(in.ResourceIDs) {
-			k, o, err := taggable(ctx, tx.Reader(), id)
-			if err != nil {
-				return err
-			}
-			kept := o.Doc.Tags[:0]
-			for _, have := range o.Doc.Tags {
-				if !deletes(in.Tags, have) {
-					kept = append(kept, have)
-				}
-			}
-			o.Doc.Tags = kept
-			if err := k.Save(ctx, tx, o); err != nil {
-				return err
+	err := e.retag(ctx, in.ResourceIDs, in.DryRun, func(tags []Tag) ([]Tag, error) {
+		kept := tags[:0]
+		for _, have := range tags {
+			if !deletes(in.Tags, have) {
+				kept = append(kept, have)
 			}
 		}
-		return nil
+		return kept, nil
 	})
 	if err != nil {
 		return nil, err
@@ -129,22 +120,18 @@ func (e *EC2) DescribeTags(ctx context.Context, in *ec2api.DescribeTagsInput) (*
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
-	who := caller.From(ctx)
 	out := &ec2api.DescribeTagsOutput{Tags: []ec2api.TagDescription{}}
 	err := e.Store.View(ctx, func(r store.Reader) error {
-		for _, kind := range []struct {
-			k    *resource.Kind[Gateway]
-			name string
-		}{{vgws, "vpn-gateway"}, {tgws, "transit-gateway"}} {
-			list, err := kind.k.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region})
+		for _, k := range ec2Kinds {
+			list, err := k.find(ctx, r, nil)
 			if err != nil {
 				return err
 			}
 			for _, o := range list {
 				for _, t := range o.Doc.Tags {
-					attrs := map[string][]string{"resource-id": {o.ID}, "resource-type": {kind.name}, "key": {t.Key}, "value": {t.Value}}
+					attrs := map[string][]string{"resource-id": {o.ID}, "resource-type": {k.resourceType}, "key": {t.Key}, "value": {t.Value}}
 					if filters.match(attrs, nil) {
-						out.Tags = append(out.Tags, ec2api.TagDescription{ResourceID: o.ID, ResourceType: kind.name, Key: t.Key, Value: t.Value})
+						out.Tags = append(out.Tags, ec2api.TagDescription{ResourceID: o.ID, ResourceType: k.resourceType, Key: t.Key, Value: t.Value})
 					}
 				}
 			}

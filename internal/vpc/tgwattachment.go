@@ -12,6 +12,9 @@ import (
 	"context"
 
 	"github.com/dxlab/dxlab/internal/api/ec2api"
+	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/limits"
+	"github.com/dxlab/dxlab/internal/store"
 )
 
 var attachmentStates = map[string]string{
@@ -35,11 +38,12 @@ func (e *EC2) DescribeTransitGatewayAttachments(ctx context.Context, in *ec2api.
 		return nil, err
 	}
 	var list []DXAssociation
-	if e.DirectConnect != nil {
-		var err error
-		if list, err = e.DirectConnect.TransitGatewayAssociations(ctx); err != nil {
-			return nil, err
-		}
+	err := e.Store.View(ctx, func(r store.Reader) (err error) {
+		list, err = e.associations(ctx, r)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	byID := map[string]ec2api.TransitGatewayAttachment{}
 	var order []string
@@ -48,11 +52,11 @@ func (e *EC2) DescribeTransitGatewayAttachments(ctx context.Context, in *ec2api.
 		if !ok {
 			continue
 		}
-		id := derivedID("tgw-attach", a.ID)
+		id := attachmentID(a)
 		att := ec2api.TransitGatewayAttachment{
 			TransitGatewayAttachmentID: id, TransitGatewayID: a.TGW, TransitGatewayOwnerID: a.TGWOwner,
 			ResourceOwnerID: a.DXGatewayOwner, ResourceType: "direct-connect-gateway", ResourceID: a.DXGateway,
-			State: state, CreationTime: ec2Time(a.Created),
+			State: state, CreationTime: ec2api.Timestamp(a.Created),
 			Association: &ec2api.TransitGatewayAttachmentAssociation{
 				TransitGatewayRouteTableID: derivedID("tgw-rtb", a.TGW), State: "associated",
 			},
@@ -82,4 +86,21 @@ func (e *EC2) DescribeTransitGatewayAttachments(ctx context.Context, in *ec2api.
 		out.TransitGatewayAttachments = append(out.TransitGatewayAttachments, att)
 	}
 	return out, nil
+}
+
+func attachmentNotFound(id string) error {
+	return fault.Coded(fault.NotFound, "InvalidTransitGatewayAttachmentID.NotFound", "Transit Gateway Attachment %s was deleted or does not exist.", limits.Echo(id))
+}
+
+// attachmentID is the attachment id of an association: derived from the
+// association's, the same every time.
+func attachmentID(a DXAssociation) string { return derivedID("tgw-attach", a.ID) }
+
+// associations lists the caller's transit gateway associations, read
+// through r; none when Direct Connect is not there to ask.
+func (e *EC2) associations(ctx context.Context, r store.Reader) ([]DXAssociation, error) {
+	if e.DirectConnect == nil {
+		return nil, nil
+	}
+	return e.DirectConnect.TransitGatewayAssociations(ctx, r)
 }

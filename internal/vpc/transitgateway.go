@@ -11,7 +11,6 @@ package vpc
 
 import (
 	"context"
-	"errors"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -19,6 +18,7 @@ import (
 	"github.com/dxlab/dxlab/internal/api/ec2api"
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/store"
 )
@@ -45,32 +45,6 @@ func defaultTGWOptions() *TGWOptions {
 	}
 }
 
-func tgwNotFound(id string) error {
-	return fault.Coded(fault.NotFound, "InvalidTransitGatewayID.NotFound", "Transit Gateway %s was deleted or does not exist.", clipped(id))
-}
-
-func checkTGWID(id string) error {
-	if id == "" {
-		return missingParameter("TransitGatewayId")
-	}
-	if !IsTGW(id) {
-		return fault.Coded(fault.Invalid, "InvalidTransitGatewayID.Malformed", "Invalid id: \"%s\" (expecting \"tgw-...\")", clipped(id))
-	}
-	return nil
-}
-
-func loadTGW(ctx context.Context, r store.Reader, id string) (*resource.Object[Gateway], error) {
-	if err := checkTGWID(id); err != nil {
-		return nil, err
-	}
-	o, err := tgws.Get(ctx, r, id)
-	who := caller.From(ctx)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (o.Account != who.Account || o.Region != who.Region)) {
-		return nil, tgwNotFound(id)
-	}
-	return o, err
-}
-
 // setOption sets one enable/disable option when the request names it.
 func setOption(dst *string, name, value string) error {
 	switch value {
@@ -80,7 +54,7 @@ func setOption(dst *string, name, value string) error {
 		*dst = value
 		return nil
 	}
-	return invalidValue("Value (%s) for parameter %s is invalid. Valid values are enable, disable.", clipped(value), name)
+	return invalidValue("Value (%s) for parameter %s is invalid. Valid values are enable, disable.", limits.Echo(value), name)
 }
 
 func checkCIDRs(list []string) ([]string, error) {
@@ -88,7 +62,7 @@ func checkCIDRs(list []string) ([]string, error) {
 	for _, c := range list {
 		p, err := netip.ParsePrefix(c)
 		if err != nil || p.Masked() != p {
-			return nil, invalidValue("%s is not a valid CIDR block.", clipped(c))
+			return nil, invalidValue("%s is not a valid CIDR block.", limits.Echo(c))
 		}
 		out = append(out, p.String())
 	}
@@ -107,7 +81,7 @@ func apiTGW(o *resource.Object[Gateway]) ec2api.TransitGateway {
 		State:             stateOr(g.State),
 		OwnerID:           o.Account,
 		Description:       g.Description,
-		CreationTime:      ec2Time(g.Registered),
+		CreationTime:      ec2api.Timestamp(g.Registered),
 		Options: ec2api.TransitGatewayOptions{
 			AmazonSideAsn: g.ASN, TransitGatewayCidrBlocks: opts.CIDRs,
 			AutoAcceptSharedAttachments: opts.AutoAcceptSharedAttachments, DefaultRouteTableAssociation: opts.DefaultRouteTableAssociation,
@@ -168,7 +142,7 @@ func (e *EC2) CreateTransitGateway(ctx context.Context, in *ec2api.CreateTransit
 	if len(in.Description) > 255 {
 		return nil, invalidValue("The description is longer than 255 characters.")
 	}
-	tags, err := creationTags(in.TagSpecifications, "transit-gateway")
+	tags, err := creationTags(in.TagSpecifications, ec2TGW.resourceType)
 	if err != nil {
 		return nil, err
 	}
@@ -206,21 +180,9 @@ func (e *EC2) DescribeTransitGateways(ctx context.Context, in *ec2api.DescribeTr
 		return nil, err
 	}
 	var list []*resource.Object[Gateway]
-	err := e.Store.View(ctx, func(r store.Reader) error {
-		if len(in.TransitGatewayIDs) == 0 {
-			who := caller.From(ctx)
-			var err error
-			list, err = tgws.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region})
-			return err
-		}
-		for _, id := range dedupe(in.TransitGatewayIDs) {
-			o, err := loadTGW(ctx, r, id)
-			if err != nil {
-				return err
-			}
-			list = append(list, o)
-		}
-		return nil
+	err := e.Store.View(ctx, func(r store.Reader) (err error) {
+		list, err = ec2TGW.find(ctx, r, in.TransitGatewayIDs)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -249,7 +211,7 @@ func checkMaxResults(n *int32) error {
 
 // ModifyTransitGateway changes a TGW's description and the options named.
 func (e *EC2) ModifyTransitGateway(ctx context.Context, in *ec2api.ModifyTransitGatewayInput) (*ec2api.TransitGatewayOutput, error) {
-	if err := checkTGWID(in.TransitGatewayID); err != nil {
+	if err := ec2TGW.check(in.TransitGatewayID); err != nil {
 		return nil, err
 	}
 	add, err := checkCIDRs(in.Options.AddTransitGatewayCidrBlocks)
@@ -268,7 +230,7 @@ func (e *EC2) ModifyTransitGateway(ctx context.Context, in *ec2api.ModifyTransit
 	}
 	var out ec2api.TransitGateway
 	err = e.update(ctx, func(tx *resource.Tx) error {
-		o, err := loadTGW(ctx, tx.Reader(), in.TransitGatewayID)
+		o, err := ec2TGW.load(ctx, tx.Reader(), in.TransitGatewayID)
 		if err != nil {
 			return err
 		}
@@ -320,29 +282,29 @@ func (e *EC2) ModifyTransitGateway(ctx context.Context, in *ec2api.ModifyTransit
 // uses. The answer says deleting; describing it by id afterwards answers
 // InvalidTransitGatewayID.NotFound.
 func (e *EC2) DeleteTransitGateway(ctx context.Context, in *ec2api.DeleteTransitGatewayInput) (*ec2api.TransitGatewayOutput, error) {
-	if err := checkTGWID(in.TransitGatewayID); err != nil {
+	if err := ec2TGW.check(in.TransitGatewayID); err != nil {
 		return nil, err
 	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
-	if e.DirectConnect != nil {
-		list, err := e.DirectConnect.TransitGatewayAssociations(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range list {
-			if a.TGW == in.TransitGatewayID {
-				return nil, fault.Coded(fault.Conflict, ec2api.ErrIncorrectState,
-					"%s has non-deleted Transit Gateway Attachments: %s.", in.TransitGatewayID, derivedID("tgw-attach", a.ID))
-			}
-		}
-	}
 	var out ec2api.TransitGateway
 	err := e.update(ctx, func(tx *resource.Tx) error {
-		o, err := loadTGW(ctx, tx.Reader(), in.TransitGatewayID)
+		o, err := ec2TGW.load(ctx, tx.Reader(), in.TransitGatewayID)
 		if err != nil {
 			return err
+		}
+		// Read in the deleting transaction, so that no association can
+		// come between the check and the delete.
+		list, err := e.associations(ctx, tx.Reader())
+		if err != nil {
+			return err
+		}
+		for _, a := range list {
+			if a.TGW == o.ID {
+				return fault.Coded(fault.Conflict, ec2api.ErrIncorrectState,
+					"%s has non-deleted Transit Gateway Attachments: %s.", o.ID, attachmentID(a))
+			}
 		}
 		out = apiTGW(o)
 		out.State = stateDeleting

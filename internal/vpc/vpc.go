@@ -130,8 +130,7 @@ func (g Registry) Register(ctx context.Context, tx *resource.Tx, id string, asn 
 
 // VGWs lists the caller's VGWs of its region.
 func VGWs(ctx context.Context, r store.Reader) ([]*resource.Object[Gateway], error) {
-	who := caller.From(ctx)
-	return vgws.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region})
+	return ec2VGW.find(ctx, r, nil)
 }
 
 // Get reads a registered gateway, whoever's it is.

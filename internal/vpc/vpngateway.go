@@ -10,12 +10,12 @@ package vpc
 
 import (
 	"context"
-	"errors"
 	"strconv"
 
 	"github.com/dxlab/dxlab/internal/api/ec2api"
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/store"
 )
@@ -26,33 +26,6 @@ const (
 	stateDetached  = "detached"
 	stateDeleting  = "deleting"
 )
-
-func vgwNotFound(id string) error {
-	return fault.Coded(fault.NotFound, "InvalidVpnGatewayID.NotFound", "The vpnGateway ID '%s' does not exist", clipped(id))
-}
-
-func checkVGWID(id string) error {
-	if id == "" {
-		return missingParameter("VpnGatewayId")
-	}
-	if !IsVGW(id) {
-		return fault.Coded(fault.Invalid, "InvalidVpnGatewayID.Malformed", "Invalid id: \"%s\" (expecting \"vgw-...\")", clipped(id))
-	}
-	return nil
-}
-
-// loadVGW reads a VGW of the caller's, in its region.
-func loadVGW(ctx context.Context, r store.Reader, id string) (*resource.Object[Gateway], error) {
-	if err := checkVGWID(id); err != nil {
-		return nil, err
-	}
-	o, err := vgws.Get(ctx, r, id)
-	who := caller.From(ctx)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (o.Account != who.Account || o.Region != who.Region)) {
-		return nil, vgwNotFound(id)
-	}
-	return o, err
-}
 
 func stateOr(s string) string {
 	if s == "" {
@@ -91,7 +64,7 @@ func (e *EC2) CreateVpnGateway(ctx context.Context, in *ec2api.CreateVpnGatewayI
 		return nil, missingParameter("Type")
 	}
 	if in.Type != "ipsec.1" {
-		return nil, invalidValue("Value (%s) for parameter type is invalid. Valid value is ipsec.1.", clipped(in.Type))
+		return nil, invalidValue("Value (%s) for parameter type is invalid. Valid value is ipsec.1.", limits.Echo(in.Type))
 	}
 	asn := int64(DefaultASN)
 	if in.AmazonSideAsn != nil {
@@ -100,7 +73,7 @@ func (e *EC2) CreateVpnGateway(ctx context.Context, in *ec2api.CreateVpnGatewayI
 			return nil, invalidValue("The amazonSideAsn %d is invalid: use a private ASN, 64512-65534 or 4200000000-4294967294.", asn)
 		}
 	}
-	tags, err := creationTags(in.TagSpecifications, "vpn-gateway")
+	tags, err := creationTags(in.TagSpecifications, ec2VGW.resourceType)
 	if err != nil {
 		return nil, err
 	}
@@ -140,20 +113,9 @@ func (e *EC2) DescribeVpnGateways(ctx context.Context, in *ec2api.DescribeVpnGat
 		return nil, err
 	}
 	var list []*resource.Object[Gateway]
-	err := e.Store.View(ctx, func(r store.Reader) error {
-		if len(in.VpnGatewayIDs) == 0 {
-			var err error
-			list, err = VGWs(ctx, r)
-			return err
-		}
-		for _, id := range dedupe(in.VpnGatewayIDs) {
-			o, err := loadVGW(ctx, r, id)
-			if err != nil {
-				return err
-			}
-			list = append(list, o)
-		}
-		return nil
+	err := e.Store.View(ctx, func(r store.Reader) (err error) {
+		list, err = ec2VGW.find(ctx, r, in.VpnGatewayIDs)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -175,58 +137,57 @@ func (e *EC2) DescribeVpnGateways(ctx context.Context, in *ec2api.DescribeVpnGat
 	return out, nil
 }
 
-func dedupe(ids []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
 func checkVPCID(id string) error {
 	if id == "" {
 		return missingParameter("VpcId")
 	}
 	if !vpcIDPattern.MatchString(id) {
-		return fault.Coded(fault.Invalid, "InvalidVpcID.Malformed", "Invalid id: \"%s\" (expecting \"vpc-...\")", clipped(id))
+		return fault.Coded(fault.Invalid, "InvalidVpcID.Malformed", "Invalid id: \"%s\" (expecting \"vpc-...\")", limits.Echo(id))
 	}
 	return nil
+}
+
+// changeAttachment checks an Attach or DetachVpnGateway request and
+// applies change to its VGW's attachments, saving the VGW if it changed.
+func (e *EC2) changeAttachment(ctx context.Context, in *ec2api.VpnGatewayVpcInput, change func(g *resource.Object[Gateway]) (bool, error)) error {
+	if err := checkVPCID(in.VpcID); err != nil {
+		return err
+	}
+	if err := ec2VGW.check(in.VpnGatewayID); err != nil {
+		return err
+	}
+	if err := dryRun(in.DryRun); err != nil {
+		return err
+	}
+	return e.update(ctx, func(tx *resource.Tx) error {
+		o, err := ec2VGW.load(ctx, tx.Reader(), in.VpnGatewayID)
+		if err != nil {
+			return err
+		}
+		if changed, err := change(o); err != nil || !changed {
+			return err
+		}
+		return vgws.Save(ctx, tx, o)
+	})
 }
 
 // AttachVpnGateway attaches a VGW to a VPC: any well-formed VPC id, as
 // dxlab keeps no VPCs. A VGW is attached to one VPC at a time; attaching it
 // to the one it is attached to again changes nothing.
 func (e *EC2) AttachVpnGateway(ctx context.Context, in *ec2api.VpnGatewayVpcInput) (*ec2api.AttachVpnGatewayOutput, error) {
-	if err := checkVPCID(in.VpcID); err != nil {
-		return nil, err
-	}
-	if err := checkVGWID(in.VpnGatewayID); err != nil {
-		return nil, err
-	}
-	if err := dryRun(in.DryRun); err != nil {
-		return nil, err
-	}
-	err := e.update(ctx, func(tx *resource.Tx) error {
-		o, err := loadVGW(ctx, tx.Reader(), in.VpnGatewayID)
-		if err != nil {
-			return err
-		}
+	err := e.changeAttachment(ctx, in, func(o *resource.Object[Gateway]) (bool, error) {
 		switch vpc := o.Doc.attached(); vpc {
 		case in.VpcID:
-			return nil
+			return false, nil
 		case "":
 		default:
-			return fault.Coded(fault.LimitExceeded, "VpnGatewayAttachmentLimitExceeded",
+			return false, fault.Coded(fault.LimitExceeded, "VpnGatewayAttachmentLimitExceeded",
 				"The VPN gateway %s is already attached to %s: detach it first.", o.ID, vpc)
 		}
 		// Detached attachments of other VPCs are forgotten once the VGW is
 		// attached again.
 		o.Doc.VPCs = []VPCAttachment{{VPC: in.VpcID, State: stateAttached}}
-		return vgws.Save(ctx, tx, o)
+		return true, nil
 	})
 	if err != nil {
 		return nil, err
@@ -237,26 +198,13 @@ func (e *EC2) AttachVpnGateway(ctx context.Context, in *ec2api.VpnGatewayVpcInpu
 // DetachVpnGateway detaches a VGW from the VPC it is attached to; the
 // attachment stays listed as detached.
 func (e *EC2) DetachVpnGateway(ctx context.Context, in *ec2api.VpnGatewayVpcInput) (*ec2api.Return, error) {
-	if err := checkVPCID(in.VpcID); err != nil {
-		return nil, err
-	}
-	if err := checkVGWID(in.VpnGatewayID); err != nil {
-		return nil, err
-	}
-	if err := dryRun(in.DryRun); err != nil {
-		return nil, err
-	}
-	err := e.update(ctx, func(tx *resource.Tx) error {
-		o, err := loadVGW(ctx, tx.Reader(), in.VpnGatewayID)
-		if err != nil {
-			return err
-		}
+	err := e.changeAttachment(ctx, in, func(o *resource.Object[Gateway]) (bool, error) {
 		if o.Doc.attached() != in.VpcID {
-			return fault.Coded(fault.NotFound, "InvalidVpnGatewayAttachment.NotFound",
+			return false, fault.Coded(fault.NotFound, "InvalidVpnGatewayAttachment.NotFound",
 				"The attachment with vpn gateway ID '%s' and vpc ID '%s' does not exist", o.ID, in.VpcID)
 		}
 		o.Doc.VPCs = []VPCAttachment{{VPC: in.VpcID, State: stateDetached}}
-		return vgws.Save(ctx, tx, o)
+		return true, nil
 	})
 	if err != nil {
 		return nil, err
@@ -267,14 +215,14 @@ func (e *EC2) DetachVpnGateway(ctx context.Context, in *ec2api.VpnGatewayVpcInpu
 // DeleteVpnGateway deletes a VGW that no VPC is attached to. It is gone at
 // once: describing it by id answers InvalidVpnGatewayID.NotFound.
 func (e *EC2) DeleteVpnGateway(ctx context.Context, in *ec2api.DeleteVpnGatewayInput) (*ec2api.Return, error) {
-	if err := checkVGWID(in.VpnGatewayID); err != nil {
+	if err := ec2VGW.check(in.VpnGatewayID); err != nil {
 		return nil, err
 	}
 	if err := dryRun(in.DryRun); err != nil {
 		return nil, err
 	}
 	err := e.update(ctx, func(tx *resource.Tx) error {
-		o, err := loadVGW(ctx, tx.Reader(), in.VpnGatewayID)
+		o, err := ec2VGW.load(ctx, tx.Reader(), in.VpnGatewayID)
 		if err != nil {
 			return err
 		}

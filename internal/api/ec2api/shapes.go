@@ -8,11 +8,20 @@
 // flattened as Name.1) and the element names of its answers (`xml` tags).
 package ec2api
 
+import "time"
+
 // Version and Namespace are what EC2 requests and answers name.
 const (
 	Version   = "2016-11-15"
 	Namespace = "http://ec2.amazonaws.com/doc/2016-11-15/"
 )
+
+// Timestamp is a time as EC2 writes it: UTC, to the millisecond.
+type Timestamp time.Time
+
+func (t Timestamp) MarshalText() ([]byte, error) {
+	return []byte(time.Time(t).UTC().Format("2006-01-02T15:04:05.000Z")), nil
+}
 
 // Filter is one Filter.N of a Describe request.
 type Filter struct {
@@ -137,7 +146,7 @@ type TransitGateway struct {
 	State             string                `xml:"state"`
 	OwnerID           string                `xml:"ownerId"`
 	Description       string                `xml:"description,omitempty"`
-	CreationTime      string                `xml:"creationTime"`
+	CreationTime      Timestamp             `xml:"creationTime"`
 	Options           TransitGatewayOptions `xml:"options"`
 	Tags              []Tag                 `xml:"tagSet>item"`
 }
@@ -208,7 +217,7 @@ type TransitGatewayAttachment struct {
 	ResourceID                 string                               `xml:"resourceId"`
 	State                      string                               `xml:"state"`
 	Association                *TransitGatewayAttachmentAssociation `xml:"association,omitempty"`
-	CreationTime               string                               `xml:"creationTime"`
+	CreationTime               Timestamp                            `xml:"creationTime"`
 	Tags                       []Tag                                `xml:"tagSet>item"`
 }
 
