@@ -220,6 +220,16 @@ var (
 		return WireError{Code: "RequestEntityTooLargeException", Status: http.StatusRequestEntityTooLarge,
 			Message: fmt.Sprintf("Request body is larger than %d bytes.", limit)}
 	}
+	// The query protocols' own refusals, as EC2 and STS answer them.
+	errMissingAction = WireError{Code: "MissingAction", Status: http.StatusBadRequest, Message: "The request must contain the parameter Action."}
+	errInvalidAction = func(action string) WireError {
+		return WireError{Code: "InvalidAction", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("The action %s is not valid for this web service.", clipValue(action))}
+	}
+	errNoSuchVersion = func(version, service string) WireError {
+		return WireError{Code: "NoSuchVersion", Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("The requested version (%s) of service %s does not exist.", clipValue(version), service)}
+	}
 	errMethod = WireError{Code: "MethodNotAllowedException", Status: http.StatusMethodNotAllowed, Message: "AWS API requests use POST."}
 	// Strict auth's refusals, as AWS answers them.
 	errUnrecognizedClient = WireError{Code: "UnrecognizedClientException", Status: http.StatusForbidden,
@@ -345,7 +355,7 @@ func (h *Handler) routeQuery(x *exchange) (WireError, bool) {
 func (h *Handler) queryOperation(x *exchange, p awsquery.Params) (WireError, bool) {
 	action := p.Get("Action")
 	if action == "" {
-		return WireError{Code: "MissingAction", Status: http.StatusBadRequest, Message: "The request must contain the parameter Action."}, false
+		return errMissingAction, false
 	}
 	if x.svc == nil {
 		for _, s := range h.query {
@@ -354,18 +364,16 @@ func (h *Handler) queryOperation(x *exchange, p awsquery.Params) (WireError, boo
 			}
 		}
 	}
-	if x.svc == nil {
-		return WireError{Code: "InvalidAction", Status: http.StatusBadRequest,
-			Message: fmt.Sprintf("The action %s is not valid for this web service.", clipValue(action))}, false
+	known := x.svc != nil
+	if known {
+		_, known = x.svc.Operations[action]
 	}
-	if _, ok := x.svc.Operations[action]; !ok {
-		return WireError{Code: "InvalidAction", Status: http.StatusBadRequest,
-			Message: fmt.Sprintf("The action %s is not valid for this web service.", clipValue(action))}, false
+	if !known {
+		return errInvalidAction(action), false
 	}
 	x.op, x.known = action, true
 	if v := p.Get("Version"); v != x.svc.Query.Version {
-		return WireError{Code: "NoSuchVersion", Status: http.StatusBadRequest,
-			Message: fmt.Sprintf("The requested version (%s) of service %s does not exist.", clipValue(v), x.svc.Name)}, false
+		return errNoSuchVersion(v, x.svc.Name), false
 	}
 	return WireError{}, true
 }
