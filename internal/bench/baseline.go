@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
+	"github.com/dxlab/dxlab/internal/store/sqlite"
 	_ "modernc.org/sqlite" // the driver dxlab's embedded store uses
 )
 
@@ -56,21 +56,6 @@ type InsertStats struct {
 	RowBytes int `json:"rowBytes"`
 }
 
-// sqliteDSN opens a database file with the settings of dxlab's embedded
-// store, replicated here from internal/store/sqlite (which does not export
-// them): WAL journal, synchronous=NORMAL, a 10 s busy timeout, foreign
-// keys on, and transactions that take the write lock when they begin
-// (BEGIN IMMEDIATE), on the modernc.org/sqlite driver. Keep the two alike.
-func sqliteDSN(path string) string {
-	q := url.Values{}
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "foreign_keys(ON)")
-	q.Set("_txlock", "immediate")
-	return "file:" + path + "?" + q.Encode()
-}
-
 // sqliteInserts measures how many single-row insert transactions a second
 // SQLite takes with dxlab's settings: one writer connection, as dxlab's
 // store has, inserting rows shaped as dxlab's records (a two-column text
@@ -78,7 +63,7 @@ func sqliteDSN(path string) string {
 // random ids, each in a transaction of its own, one after another, for d.
 // It is the ceiling of a store that commits once per write.
 func sqliteInserts(ctx context.Context, dir string, rowBytes int, d time.Duration) (*InsertStats, error) {
-	db, err := sql.Open("sqlite", sqliteDSN(filepath.Join(dir, "baseline.db")))
+	db, err := sql.Open("sqlite", sqlite.WriterDSN(filepath.Join(dir, "baseline.db")))
 	if err != nil {
 		return nil, err
 	}

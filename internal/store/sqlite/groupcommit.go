@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -129,33 +128,37 @@ func (s *Store) runBatch(first *job) {
 			also.done <- outcome{err: err}
 		}
 	}
+	w := &txn{tx: tx, stmts: s.writeStmts, shared: true}
+	ctx := context.Background()
 	for j := first; j != nil; j = s.nextIf(len(held) < maxBatch) {
 		if err := j.ctx.Err(); err != nil {
 			j.done <- outcome{err: err}
 			continue
 		}
-		if _, err := tx.Exec("SAVEPOINT call"); err != nil {
+		if err := w.Savepoint(ctx, "call"); err != nil {
 			abort(err, j)
 			return
 		}
-		o := run(j, tx, s.writeStmts)
-		if o.err != nil || o.panic != nil {
-			if _, err := tx.Exec("ROLLBACK TO call"); err != nil {
-				abort(fmt.Errorf("rolling back a failed call in a group transaction: %w", err), nil)
-				j.done <- o
-				return
-			}
-			if _, err := tx.Exec("RELEASE call"); err != nil {
+		o := run(j, w)
+		failed := o.err != nil || o.panic != nil
+		end := w.Forget
+		if failed {
+			end = w.RollbackTo
+		}
+		if err := end(ctx, "call"); err != nil {
+			// The transaction is in doubt: nothing in it commits.
+			err = fmt.Errorf("ending a call's savepoint in a group transaction: %w", err)
+			if failed {
 				abort(err, nil)
 				j.done <- o
-				return
+			} else {
+				abort(err, j)
 			}
-			j.done <- o
-			continue
-		}
-		if _, err := tx.Exec("RELEASE call"); err != nil {
-			abort(err, j)
 			return
+		}
+		if failed {
+			j.done <- o // rolled back alone, answered at once
+			continue
 		}
 		held = append(held, j)
 	}
@@ -166,11 +169,11 @@ func (s *Store) runBatch(first *job) {
 }
 
 // run calls a job's fn, catching a panic.
-func run(j *job, tx *sql.Tx, stmts *stmtCache) (o outcome) {
+func run(j *job, w *txn) (o outcome) {
 	defer func() {
 		if p := recover(); p != nil {
 			o = outcome{panic: p, stack: debug.Stack()}
 		}
 	}()
-	return outcome{err: j.fn(&txn{tx: tx, stmts: stmts, shared: true})}
+	return outcome{err: j.fn(w)}
 }

@@ -94,6 +94,11 @@ func Open(dir string) (s *Store, err error) {
 	return s, nil
 }
 
+// WriterDSN is the data source name of the store's writer connection, with
+// every setting the store writes under: for measuring raw SQLite beside
+// dxlab (dxlab bench's baseline) on exactly dxlab's settings.
+func WriterDSN(path string) string { return dsn(path, "immediate", false) }
+
 func dsn(path, txlock string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
