@@ -22,7 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -190,7 +190,7 @@ func newRun(t *testing.T, tofu, cliConfig string, sc scenario) *run {
 	t.Cleanup(func() { logFile.Close() })
 	// Registered after the log file's cleanup, so it runs first: dxlab stops
 	// before its log is closed.
-	r.dx = dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Instant, Log: &lockedWriter{w: logFile}})
+	r.dx = dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Instant, Log: logFile})
 	copyConfig(t, sc.dir, work)
 	r.env = tofuEnv(cliConfig, work, r.dx.URL)
 	t.Cleanup(func() {
@@ -219,7 +219,7 @@ func (r *run) scenario() {
 	live := r.resources()
 	r.must("destroy", r.with("destroy", "-auto-approve", "-input=false")...)
 	if left := r.resources(); len(left) > 0 {
-		r.t.Errorf("the state still holds %d resources after destroy: %v", len(left), keys(left))
+		r.t.Errorf("the state still holds %d resources after destroy: %v", len(left), slices.Sorted(maps.Keys(left)))
 	}
 	r.checkNothingLeft(live)
 }
@@ -236,7 +236,7 @@ func (r *run) importAll() {
 	}
 	var addrs []string
 	var blocks strings.Builder
-	for _, addr := range keys(all) {
+	for _, addr := range slices.Sorted(maps.Keys(all)) {
 		res := all[addr]
 		idOf, ok := importID[res.Type]
 		if !ok {
@@ -613,25 +613,4 @@ func copyConfig(t *testing.T, dir, work string) {
 	if n == 0 {
 		t.Fatalf("%s holds no configuration", dir)
 	}
-}
-
-func keys[V any](m map[string]V) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
-}
-
-// lockedWriter serializes dxlab's log writes into one file.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
