@@ -210,6 +210,17 @@ func TestEC2TransitGatewayAndDirectConnectAttachment(t *testing.T) {
 		mod.TransitGateway.Options.EncryptionSupport.EncryptionState != ec2types.EncryptionStateValueEnabled {
 		t.Errorf("ModifyTransitGateway = %+v", mod.TransitGateway)
 	}
+	byFilter, err := c.DescribeTransitGateways(ctx, &ec2.DescribeTransitGatewaysInput{Filters: []ec2types.Filter{
+		{Name: aws.String("state"), Values: []string{"available"}}, {Name: aws.String("tag:env"), Values: []string{"te?t"}}}})
+	if err != nil || len(byFilter.TransitGateways) != 1 {
+		t.Errorf("DescribeTransitGateways by state and tag = %+v, %v", byFilter, err)
+	}
+	if none, err := c.DescribeTransitGateways(ctx, &ec2.DescribeTransitGatewaysInput{Filters: []ec2types.Filter{
+		{Name: aws.String("options.amazon-side-asn"), Values: []string{"64512"}}}}); err != nil || len(none.TransitGateways) != 0 {
+		t.Errorf("DescribeTransitGateways by another ASN = %+v, %v", none, err)
+	}
+	_, err = c.DescribeTransitGateways(ctx, &ec2.DescribeTransitGatewaysInput{Filters: []ec2types.Filter{{Name: aws.String("colour"), Values: []string{"red"}}}})
+	wantCode(t, "an unknown filter", err, "InvalidParameterValue")
 	tags, err := c.DescribeTags(ctx, &ec2.DescribeTagsInput{Filters: []ec2types.Filter{{Name: aws.String("resource-id"), Values: []string{id}}}})
 	if err != nil || len(tags.Tags) != 1 || aws.ToString(tags.Tags[0].Key) != "env" || tags.Tags[0].ResourceType != ec2types.ResourceTypeTransitGateway {
 		t.Errorf("DescribeTags = %+v, %v", tags, err)

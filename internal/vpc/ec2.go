@@ -147,6 +147,36 @@ func (k ec2Kind) find(ctx context.Context, r store.Reader, ids []string) ([]*res
 	return out, nil
 }
 
+// describeQuery is what a Describe of gateways asks.
+type describeQuery struct {
+	ids        []string
+	filters    filterSet
+	maxResults *int32
+	dryRun     bool
+}
+
+// describe answers a Describe of this kind: the gateways find reads that
+// match the filters, which may name the attributes in names (what attrs
+// gives each gateway) and its tags.
+func (k ec2Kind) describe(ctx context.Context, st store.Store, q describeQuery, names []string,
+	attrs func(*resource.Object[Gateway]) map[string][]string) ([]*resource.Object[Gateway], error) {
+	if err := q.filters.check(append(names, "tag-key")...); err != nil {
+		return nil, err
+	}
+	if err := checkMaxResults(q.maxResults); err != nil {
+		return nil, err
+	}
+	if err := dryRun(q.dryRun); err != nil {
+		return nil, err
+	}
+	var list []*resource.Object[Gateway]
+	err := st.View(ctx, func(r store.Reader) (err error) {
+		list, err = k.find(ctx, r, q.ids)
+		return err
+	})
+	return slices.DeleteFunc(list, func(o *resource.Object[Gateway]) bool { return !q.filters.match(attrs(o), o.Doc.Tags) }), err
+}
+
 // dedupe keeps each id once, in the order given.
 func dedupe(ids []string) []string {
 	seen := map[string]bool{}

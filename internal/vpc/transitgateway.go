@@ -20,7 +20,6 @@ import (
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/resource"
-	"github.com/dxlab/dxlab/internal/store"
 )
 
 // TGWOptions are a TGW's options but its ASN (Gateway.ASN), each "enable"
@@ -169,33 +168,20 @@ func (e *EC2) CreateTransitGateway(ctx context.Context, in *ec2api.CreateTransit
 // DescribeTransitGateways lists the caller's TGWs of its region, or those
 // named (every one must exist), that match the filters, in one page.
 func (e *EC2) DescribeTransitGateways(ctx context.Context, in *ec2api.DescribeTransitGatewaysInput) (*ec2api.DescribeTransitGatewaysOutput, error) {
-	filters := filterSet(in.Filters)
-	if err := filters.check("transit-gateway-id", "state", "owner-id", "options.amazon-side-asn", "tag-key"); err != nil {
-		return nil, err
-	}
-	if err := checkMaxResults(in.MaxResults); err != nil {
-		return nil, err
-	}
-	if err := dryRun(in.DryRun); err != nil {
-		return nil, err
-	}
-	var list []*resource.Object[Gateway]
-	err := e.Store.View(ctx, func(r store.Reader) (err error) {
-		list, err = ec2TGW.find(ctx, r, in.TransitGatewayIDs)
-		return err
-	})
+	q := describeQuery{ids: in.TransitGatewayIDs, filters: in.Filters, maxResults: in.MaxResults, dryRun: in.DryRun}
+	list, err := ec2TGW.describe(ctx, e.Store, q, []string{"transit-gateway-id", "state", "owner-id", "options.amazon-side-asn"},
+		func(o *resource.Object[Gateway]) map[string][]string {
+			return map[string][]string{
+				"transit-gateway-id": {o.ID}, "state": {stateOr(o.Doc.State)}, "owner-id": {o.Account},
+				"options.amazon-side-asn": {strconv.FormatInt(o.Doc.ASN, 10)},
+			}
+		})
 	if err != nil {
 		return nil, err
 	}
 	out := &ec2api.DescribeTransitGatewaysOutput{TransitGateways: []ec2api.TransitGateway{}}
 	for _, o := range list {
-		attrs := map[string][]string{
-			"transit-gateway-id": {o.ID}, "state": {stateOr(o.Doc.State)}, "owner-id": {o.Account},
-			"options.amazon-side-asn": {strconv.FormatInt(o.Doc.ASN, 10)},
-		}
-		if filters.match(attrs, o.Doc.Tags) {
-			out.TransitGateways = append(out.TransitGateways, apiTGW(o))
-		}
+		out.TransitGateways = append(out.TransitGateways, apiTGW(o))
 	}
 	return out, nil
 }

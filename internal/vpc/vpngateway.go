@@ -17,7 +17,6 @@ import (
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/limits"
 	"github.com/dxlab/dxlab/internal/resource"
-	"github.com/dxlab/dxlab/internal/store"
 )
 
 const (
@@ -104,35 +103,26 @@ func privateASN(asn int64) bool {
 // DescribeVpnGateways lists the caller's VGWs of its region, or those
 // named (every one must exist), that match the filters.
 func (e *EC2) DescribeVpnGateways(ctx context.Context, in *ec2api.DescribeVpnGatewaysInput) (*ec2api.DescribeVpnGatewaysOutput, error) {
-	filters := filterSet(in.Filters)
-	if err := filters.check("vpn-gateway-id", "state", "type", "availability-zone", "amazon-side-asn",
-		"attachment.vpc-id", "attachment.state", "tag-key"); err != nil {
-		return nil, err
-	}
-	if err := dryRun(in.DryRun); err != nil {
-		return nil, err
-	}
-	var list []*resource.Object[Gateway]
-	err := e.Store.View(ctx, func(r store.Reader) (err error) {
-		list, err = ec2VGW.find(ctx, r, in.VpnGatewayIDs)
-		return err
-	})
+	q := describeQuery{ids: in.VpnGatewayIDs, filters: in.Filters, dryRun: in.DryRun}
+	list, err := ec2VGW.describe(ctx, e.Store, q,
+		[]string{"vpn-gateway-id", "state", "type", "availability-zone", "amazon-side-asn", "attachment.vpc-id", "attachment.state"},
+		func(o *resource.Object[Gateway]) map[string][]string {
+			attrs := map[string][]string{
+				"vpn-gateway-id": {o.ID}, "state": {stateOr(o.Doc.State)}, "type": {"ipsec.1"},
+				"availability-zone": {o.Doc.Zone}, "amazon-side-asn": {strconv.FormatInt(o.Doc.ASN, 10)},
+			}
+			for _, a := range o.Doc.VPCs {
+				attrs["attachment.vpc-id"] = append(attrs["attachment.vpc-id"], a.VPC)
+				attrs["attachment.state"] = append(attrs["attachment.state"], a.State)
+			}
+			return attrs
+		})
 	if err != nil {
 		return nil, err
 	}
 	out := &ec2api.DescribeVpnGatewaysOutput{VpnGateways: []ec2api.VpnGateway{}}
 	for _, o := range list {
-		attrs := map[string][]string{
-			"vpn-gateway-id": {o.ID}, "state": {stateOr(o.Doc.State)}, "type": {"ipsec.1"},
-			"availability-zone": {o.Doc.Zone}, "amazon-side-asn": {strconv.FormatInt(o.Doc.ASN, 10)},
-		}
-		for _, a := range o.Doc.VPCs {
-			attrs["attachment.vpc-id"] = append(attrs["attachment.vpc-id"], a.VPC)
-			attrs["attachment.state"] = append(attrs["attachment.state"], a.State)
-		}
-		if filters.match(attrs, o.Doc.Tags) {
-			out.VpnGateways = append(out.VpnGateways, apiVGW(o))
-		}
+		out.VpnGateways = append(out.VpnGateways, apiVGW(o))
 	}
 	return out, nil
 }
