@@ -2,6 +2,7 @@ package directconnect
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -604,30 +605,25 @@ func (s *Service) AssociateConnectionWithLag(ctx context.Context, in *dxapi.Asso
 	})
 }
 
-// carriesNothing reports whether a LAG has no member, hosted connection or
-// virtual interface that is not deleted.
+// carriesNothing reports whether a LAG has no member, and nothing the
+// checks before deleting it find: no live hosted connection or virtual
+// interface.
 func (s *Service) carriesNothing(ctx context.Context, r store.Reader, lagID string) (bool, error) {
 	members, _, err := s.members(ctx, r, lagID)
 	if err != nil || len(members) > 0 {
 		return false, err
 	}
 	ref := lagRef(lagID)
-	hosted, err := hostedOn(ctx, r, ref, "", 0)
-	if err != nil {
-		return false, err
-	}
-	for _, o := range hosted {
-		if live(string(o.Doc.State)) {
-			return false, nil
+	for _, check := range []func() error{
+		func() error { return s.checkNoHosted(ctx, r, ref, lags.Noun) },
+		func() error { return s.checkNoVifs(ctx, r, ref) },
+	} {
+		err := check()
+		if f := (*fault.Error)(nil); errors.As(err, &f) && f.Kind == fault.Conflict {
+			return false, nil // it carries something
 		}
-	}
-	carried, err := vifs.List(ctx, r, store.ListQuery{Parent: ref.String()})
-	if err != nil {
-		return false, err
-	}
-	for _, o := range carried {
-		if live(string(o.Doc.State)) {
-			return false, nil
+		if err != nil {
+			return false, err
 		}
 	}
 	return true, nil

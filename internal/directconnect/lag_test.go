@@ -394,6 +394,16 @@ func TestAssociateConnectionWithLagNeedsItsDevice(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// While it still carries a virtual interface, it keeps its device.
+	v, err := vrPrivate(c, id, 300, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = associate(c, aws.ToString(elsewhere.ConnectionId), id)
+	apiError(t, err, "DirectConnectClientException", "A LAG's connections share one device.")
+	if _, err := c.DeleteVirtualInterface(ctx, &directconnect.DeleteVirtualInterfaceInput{VirtualInterfaceId: v.VirtualInterfaceId}); err != nil {
+		t.Fatal(err)
+	}
 	joined, err := associate(c, aws.ToString(elsewhere.ConnectionId), id)
 	if err != nil || aws.ToString(joined.LagId) != id {
 		t.Fatalf("joining the emptied LAG: %+v %v", joined, err)
