@@ -353,7 +353,7 @@ func (f *Facility) settleWithin(ctx context.Context, tx *resource.Tx, fired map[
 		if t.HeldBy != f.settler || !known {
 			continue
 		}
-		cause := store.Cause{Type: store.CauseStep, Step: s.Name, Actor: s.Actor.String(), Transition: t.ID}
+		cause := s.cause(t, store.CauseStep)
 		// A step is no caller's: it runs as the settler after the commit
 		// would, without the caller's identity and not cancelled with it.
 		stepCtx := resource.WithCause(caller.With(context.WithoutCancel(ctx), caller.Caller{}), cause)
@@ -372,8 +372,7 @@ func (f *Facility) settleWithin(ctx context.Context, tx *resource.Tx, fired map[
 			continue
 		}
 		fired[t.ID] = true
-		f.log.Info("step fired", "transition", t.ID, "step", t.Step, "actor", s.Actor.String(), "resource", t.ResourceID,
-			"account", t.Account, "region", t.Region, "cause", store.CauseStep)
+		f.logFired(s, t, store.CauseStep)
 	}
 	return nil
 }
@@ -529,7 +528,7 @@ func (f *Facility) fire(ctx context.Context, held store.Transition, causeType st
 	if !held.DueAt.IsZero() && held.DueAt.Before(at) {
 		at = held.DueAt
 	}
-	stepCtx := resource.WithCause(ctx, store.Cause{Type: causeType, Step: s.Name, Actor: s.Actor.String(), Transition: held.ID})
+	stepCtx := resource.WithCause(ctx, s.cause(held, causeType))
 	tx, err := resource.Update(stepCtx, f.store, at, func(tx *resource.Tx) error {
 		cur, err := tx.Reader().Transition(ctx, held.ID)
 		if errors.Is(err, store.ErrNotFound) {
@@ -553,9 +552,18 @@ func (f *Facility) fire(ctx context.Context, held store.Transition, causeType st
 		f.retry(ctx, held, err)
 		return nil, false, err
 	}
-	f.log.Info("step fired", "transition", held.ID, "step", held.Step, "actor", s.Actor.String(), "resource", held.ResourceID,
-		"account", held.Account, "region", held.Region, "cause", causeType)
+	f.logFired(s, held, causeType)
 	return tx.Scheduled(), true, nil
+}
+
+// cause is what the timeline says made a step's changes.
+func (s Step) cause(t store.Transition, causeType string) store.Cause {
+	return store.Cause{Type: causeType, Step: s.Name, Actor: s.Actor.String(), Transition: t.ID}
+}
+
+func (f *Facility) logFired(s Step, t store.Transition, causeType string) {
+	f.log.Info("step fired", "transition", t.ID, "step", t.Step, "actor", s.Actor.String(), "resource", t.ResourceID,
+		"account", t.Account, "region", t.Region, "cause", causeType)
 }
 
 var errGone = errors.New("facility: transition gone")
