@@ -249,6 +249,14 @@ func TestEC2TransitGatewayAndDirectConnectAttachment(t *testing.T) {
 		aws.ToString(att.ResourceOwnerId) != account {
 		t.Errorf("attachment %+v", att)
 	}
+	byID, err := c.DescribeTransitGatewayAttachments(ctx, &ec2.DescribeTransitGatewayAttachmentsInput{TransitGatewayAttachmentIds: []string{aws.ToString(att.TransitGatewayAttachmentId)}})
+	if err != nil || len(byID.TransitGatewayAttachments) != 1 {
+		t.Errorf("the attachment by id: %+v, %v", byID, err)
+	}
+	_, err = c.DescribeTransitGatewayAttachments(ctx, &ec2.DescribeTransitGatewayAttachmentsInput{TransitGatewayAttachmentIds: []string{"tgw-attach-00000000000000000"}})
+	wantCode(t, "an attachment that is not there", err, "InvalidTransitGatewayAttachmentID.NotFound")
+	_, err = c.DescribeTransitGatewayAttachments(ctx, &ec2.DescribeTransitGatewayAttachmentsInput{MaxResults: aws.Int32(2)})
+	wantCode(t, "a page of 2", err, "InvalidParameterValue")
 	if other, err := ec2Client(in, otherAccount).DescribeTransitGatewayAttachments(ctx, &ec2.DescribeTransitGatewayAttachmentsInput{Filters: filters}); err != nil || len(other.TransitGatewayAttachments) != 0 {
 		t.Errorf("another account sees %+v, %v", other, err)
 	}
