@@ -222,6 +222,25 @@ func (c *Client) Resource(ctx context.Context, id string) (Resource, error) {
 	return out, c.do(ctx, http.MethodGet, "/_dxlab/v1/resources/"+url.PathEscape(id), nil, &out)
 }
 
+// Detail reads one resource by id with what operators see of it: its
+// place, links and Describe view; IsNotFound(err) when there is none.
+func (c *Client) Detail(ctx context.Context, id string) (Detail, error) {
+	var out Detail
+	return out, c.do(ctx, http.MethodGet, "/_dxlab/v1/resources/"+url.PathEscape(id), nil, &out)
+}
+
+// Topology reads the simulated world as the console draws it.
+func (c *Client) Topology(ctx context.Context, q TopologyQuery) (Topology, error) {
+	v := url.Values{}
+	setIf(v, "account", q.Account)
+	setIf(v, "region", q.Region)
+	if q.Limit > 0 {
+		v.Set("limit", strconv.Itoa(q.Limit))
+	}
+	var out Topology
+	return out, c.do(ctx, http.MethodGet, "/_dxlab/v1/topology", v, &out)
+}
+
 // EventQuery selects events; zero fields match any.
 type EventQuery struct {
 	// Resource selects one resource's events.

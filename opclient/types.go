@@ -1,14 +1,19 @@
 package opclient
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // The operator API's answers. They are declared here, once, and the server
 // writes these very types, so that it and its clients cannot disagree.
 
 // Index lists the operator endpoints: GET /_dxlab/.
 type Index struct {
-	Name      string     `json:"name"`
-	Version   string     `json:"version"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	// Console is where the web console is served, if it is.
+	Console   string     `json:"console,omitempty"`
 	Endpoints []Endpoint `json:"endpoints"`
 }
 
@@ -29,7 +34,10 @@ type Health struct {
 	Provisioning string `json:"provisioning"`
 	// Auth says how requests are authenticated: "accept-any" accepts any
 	// signature (the account comes from the access key).
-	Auth          string  `json:"auth"`
+	Auth string `json:"auth"`
+	// OperatorToken: changes through the operator API need the operator
+	// token (the web console asks for it before its first action).
+	OperatorToken bool    `json:"operatorToken"`
 	UptimeSeconds float64 `json:"uptimeSeconds"`
 	// EventRetentionSeconds is how long events are kept on dxlab's clock.
 	EventRetentionSeconds float64 `json:"eventRetentionSeconds"`
@@ -243,4 +251,72 @@ type GatewayRegistered struct {
 	Gateway Gateway `json:"gateway"`
 	// Created tells a new registration from a change.
 	Created bool `json:"created"`
+}
+
+// Detail is one resource with what operators see of it beyond its status:
+// GET /_dxlab/v1/resources/{id}, and each resource of a Topology.
+type Detail struct {
+	Resource
+	Name string `json:"name,omitempty"`
+	// Parent is the id of the resource it hangs off: a hosted connection's
+	// interconnect or LAG, a virtual interface's connection, an
+	// association's Direct Connect gateway.
+	Parent string `json:"parent,omitempty"`
+	// Viewers are the other accounts that see it (a partner through its
+	// interconnect, a hosted VIF's owner).
+	Viewers []string `json:"viewers,omitempty"`
+	// Location, Device and Port place it in the facility; Port is 0 for a
+	// resource that rides its parent's port.
+	Location  string `json:"location,omitempty"`
+	Device    string `json:"device,omitempty"`
+	Port      int    `json:"port,omitempty"`
+	Bandwidth string `json:"bandwidth,omitempty"`
+	Vlan      int    `json:"vlan,omitempty"`
+	// Links are what it points at beside its parent.
+	Links []Link `json:"links,omitempty"`
+	// View is what its owner's Describe call answers for it.
+	View json.RawMessage `json:"view,omitempty"`
+}
+
+// Link is a resource pointing at another: Rel is "gateway" (a virtual
+// interface's, a proposal's) or "associated" (the VGW or TGW an
+// association or proposal joins).
+type Link struct {
+	Rel string `json:"rel"`
+	ID  string `json:"id"`
+}
+
+// Device is an AWS device of the facility's catalog.
+type Device struct {
+	ID       string `json:"id"`
+	Location string `json:"location"`
+	Region   string `json:"region"`
+	// Ports counts its ports of each speed ("1G", "10G", ...).
+	Ports  map[string]int `json:"ports"`
+	MacSec bool           `json:"macSec,omitempty"`
+	// Down: an operator took it down.
+	Down bool `json:"down,omitempty"`
+}
+
+// Topology is the simulated world as the web console draws it:
+// GET /_dxlab/v1/topology.
+type Topology struct {
+	// Account and Region are the query's; empty is every one.
+	Account string `json:"account,omitempty"`
+	Region  string `json:"region,omitempty"`
+	// Resources come kind by kind, each in id order.
+	Resources []Detail `json:"resources"`
+	// Devices are the catalog's in the region.
+	Devices []Device `json:"devices"`
+	// Truncated: there were more resources than the query's limit.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// TopologyQuery selects what a Topology shows; zero fields match any.
+type TopologyQuery struct {
+	// Account keeps what the account owns or sees.
+	Account string
+	Region  string
+	// Limit caps the resources (default 2000, at most 10000).
+	Limit int
 }

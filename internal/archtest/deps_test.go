@@ -94,6 +94,8 @@ func TestLayerBoundaries(t *testing.T) {
 			"the LOA-CFA renderer turns a letter into PDF bytes: the service that asks for one knows the wire, the store and the resources"},
 		{"internal/routerconfig", []string{"net/http", "database/sql", module + "internal/api/", module + "internal/protocol", module + "internal/store", module + "internal/directconnect", module + "internal/interconnect"},
 			"the router catalogue and configuration renderer turns a virtual interface into text: the service that asks for one knows the wire, the store and the resources"},
+		{"internal/console", []string{"database/sql", module + "internal/"},
+			"the web console is files a browser runs: everything it shows and does goes through the operator API, never dxlab's internals"},
 	}
 	all := deps(t)
 	for _, r := range rules {

@@ -13,7 +13,6 @@ import (
 	"github.com/dxlab/dxlab/internal/clock"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
-	"github.com/dxlab/dxlab/internal/gateway"
 	"github.com/dxlab/dxlab/internal/quota"
 	"github.com/dxlab/dxlab/internal/store"
 	"github.com/dxlab/dxlab/internal/vpc"
@@ -84,7 +83,7 @@ func New(opts Options) *Service {
 	s.facility.Register(s.vifSteps()...)
 	s.facility.Register(s.associationSteps()...)
 	s.facility.Register(s.testSteps()...)
-	s.facility.Track(connections, interconnects, lags, vifs, vifTests, gateway.Kind, associations, proposals)
+	s.facility.Track(s.inspected()...)
 	return s
 }
 

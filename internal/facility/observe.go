@@ -15,17 +15,6 @@ import (
 // Register, once per kind.
 func (f *Facility) Track(kinds ...resource.Schema) { f.kinds.Register(kinds...) }
 
-// Lookup finds a resource of any tracked kind by id, whoever owns it, or
-// store.ErrNotFound.
-func (f *Facility) Lookup(ctx context.Context, id string) (resource.Status, error) {
-	var out resource.Status
-	err := f.store.View(ctx, func(r store.Reader) (err error) {
-		out, err = f.kinds.Lookup(ctx, r, id)
-		return err
-	})
-	return out, err
-}
-
 // Census counts the resources of every tracked kind by state.
 func (f *Facility) Census(ctx context.Context) ([]resource.Count, error) {
 	var out []resource.Count
@@ -133,4 +122,54 @@ func (f *Facility) maybePrune(ctx context.Context) {
 		return
 	}
 	f.lastPrune = now
+}
+
+// Inspect finds a resource of any tracked kind by id, whoever owns it, with
+// what operators see of it, or store.ErrNotFound.
+func (f *Facility) Inspect(ctx context.Context, id string) (resource.Inspected, error) {
+	var out resource.Inspected
+	err := f.store.View(ctx, func(r store.Reader) (err error) {
+		out, err = f.kinds.Inspect(ctx, r, id)
+		return err
+	})
+	return out, err
+}
+
+// Survey inspects the tracked resources the query selects, and reports
+// whether it stopped at the query's limit.
+func (f *Facility) Survey(ctx context.Context, q resource.SurveyQuery) (out []resource.Inspected, truncated bool, err error) {
+	err = f.store.View(ctx, func(r store.Reader) (err error) {
+		out, truncated, err = f.kinds.Survey(ctx, r, q)
+		return err
+	})
+	return out, truncated, err
+}
+
+// DeviceStatus is a device of the catalog and whether it is down.
+type DeviceStatus struct {
+	Location, Region string
+	Device
+	Down bool
+}
+
+// Devices lists the devices of a region's locations (every region's when
+// region is empty), in catalog order, with their state.
+func (f *Facility) Devices(ctx context.Context, region string) ([]DeviceStatus, error) {
+	var out []DeviceStatus
+	err := f.store.View(ctx, func(r store.Reader) error {
+		for _, l := range f.catalog.Locations {
+			if region != "" && l.Region != region {
+				continue
+			}
+			for _, d := range l.Devices {
+				down, err := DeviceDown(ctx, r, d.ID)
+				if err != nil {
+					return err
+				}
+				out = append(out, DeviceStatus{Location: l.Code, Region: l.Region, Device: d, Down: down})
+			}
+		}
+		return nil
+	})
+	return out, err
 }

@@ -99,6 +99,13 @@ var connections = &resource.Kind[connection]{
 	},
 }
 
+// inspectConnection is what operators see of a connection: its place,
+// its Direct Connect gateway (its parent) and its Describe view.
+func inspectConnection(_ context.Context, _ store.Reader, o *resource.Object[connection]) (resource.Inspection, error) {
+	c := o.Doc
+	return resource.Inspection{Name: c.Description, Location: c.Location, Bandwidth: c.Bandwidth, View: apiConnection(o)}, nil
+}
+
 func connectionResource(o *resource.Object[connection]) facility.Resource {
 	return facility.Resource{Kind: connections.Name, ID: o.ID, Account: o.Account, Region: o.Region}
 }

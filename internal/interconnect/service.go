@@ -15,6 +15,7 @@ import (
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/page"
 	"github.com/dxlab/dxlab/internal/quota"
+	"github.com/dxlab/dxlab/internal/resource"
 	"github.com/dxlab/dxlab/internal/smithy"
 	"github.com/dxlab/dxlab/internal/store"
 )
@@ -42,7 +43,7 @@ var _ icapi.Handler = (*Service)(nil)
 func New(opts Options) *Service {
 	s := &Service{store: opts.Store, facility: opts.Facility, clock: opts.Facility.Clock(), quotas: opts.Quotas}
 	s.facility.Register(s.connectionSteps()...)
-	s.facility.Track(connections, proposals)
+	s.facility.Track(resource.Inspectable(connections, inspectConnection), proposals)
 	return s
 }
 

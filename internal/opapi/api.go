@@ -33,7 +33,9 @@ type Facility interface {
 	FireDue(ctx context.Context) (int, error)
 	Advance(ctx context.Context, d time.Duration) (int, error)
 	Profile() facility.Profile
-	Lookup(ctx context.Context, id string) (resource.Status, error)
+	Inspect(ctx context.Context, id string) (resource.Inspected, error)
+	Survey(ctx context.Context, q resource.SurveyQuery) ([]resource.Inspected, bool, error)
+	Devices(ctx context.Context, region string) ([]facility.DeviceStatus, error)
 	Census(ctx context.Context) ([]resource.Count, error)
 	PendingCounts(ctx context.Context) ([]facility.StepCount, error)
 	Events(ctx context.Context, q store.EventQuery) ([]store.Event, error)
@@ -51,7 +53,10 @@ type Options struct {
 	Interconnect Interconnect
 	// Gateways is the VGW and TGW registry; nil leaves it out.
 	Gateways Gateways
-	Clock    clock.Clock
+	// Console is the path the web console is served at, for the index to
+	// point to; empty leaves it out.
+	Console string
+	Clock   clock.Clock
 	// Version, Store, DataDir, Auth and Started feed the health report;
 	// Addr tells the address dxlab listens on once it does.
 	Version string
@@ -107,7 +112,8 @@ func (a *api) routes() []route {
 		{"POST", "/_dxlab/v1/transitions/fire-due", "carry out every step that is due", a.fireDue},
 		{"GET", "/_dxlab/v1/clock", "dxlab's clock and how far it runs ahead of the system clock", a.clock},
 		{"POST", "/_dxlab/v1/clock/advance", "move the clock forward (?by=15m) and carry out what came due", a.advance},
-		{"GET", "/_dxlab/v1/resources/{id}", "one resource by id, whoever owns it: kind, owner, region, state", a.resource},
+		{"GET", "/_dxlab/v1/resources/{id}", "one resource by id, whoever owns it: kind, owner, region, state, and its place, links and Describe view", a.resource},
+		{"GET", "/_dxlab/v1/topology", "the simulated world as the console draws it: ?account=&region=&limit=", a.topology},
 		{"GET", "/_dxlab/v1/events", "the event timeline, oldest first: ?resource=&account=&kind=&since=&until=&after=<seq>&limit=&nextToken=", a.events},
 	}, slices.Concat(a.worldRoutes(), a.interconnectRoutes(), a.gatewayRoutes())...)
 }

@@ -32,8 +32,8 @@ func TestAbandonedRequestIsNotAnError(t *testing.T) {
 // context ends.
 type cancelled struct{ opapi.Facility }
 
-func (cancelled) Lookup(ctx context.Context, _ string) (resource.Status, error) {
-	return resource.Status{}, fmt.Errorf("store: %w", ctx.Err())
+func (cancelled) Inspect(ctx context.Context, _ string) (resource.Inspected, error) {
+	return resource.Inspected{}, fmt.Errorf("store: %w", ctx.Err())
 }
 
 // failOnError fails the test on a record at error level.

@@ -23,6 +23,7 @@ func (a *api) health(r *http.Request) (any, error) {
 		Store:                 a.opts.Store,
 		Provisioning:          string(a.opts.Facility.Profile()),
 		Auth:                  a.opts.Auth,
+		OperatorToken:         a.opts.Token != "",
 		UptimeSeconds:         time.Since(a.opts.Started).Round(time.Millisecond).Seconds(),
 		EventRetentionSeconds: a.opts.Facility.EventRetention().Seconds(),
 		Resources:             []opclient.ResourceCount{},

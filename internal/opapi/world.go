@@ -9,6 +9,7 @@ import (
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/fault"
 	"github.com/dxlab/dxlab/internal/store"
+	"github.com/dxlab/dxlab/opclient"
 )
 
 // World is what operators do to the simulated physical world beside firing
@@ -54,7 +55,7 @@ func (a *api) bgp(down bool) handlerFunc {
 		if err != nil {
 			return nil, worldError(err)
 		}
-		return map[string]any{"bgpPeer": r.PathValue("id"), "customerDown": down, "bgpStatus": status}, nil
+		return opclient.BgpState{BgpPeer: r.PathValue("id"), CustomerDown: down, BgpStatus: status}, nil
 	}
 }
 
@@ -70,7 +71,7 @@ func (a *api) customerRoutes(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, worldError(err)
 	}
-	return map[string]any{"bgpPeer": r.PathValue("id"), "routes": len(body.Routes), "bgpStatus": status}, nil
+	return opclient.CustomerRoutes{BgpPeer: r.PathValue("id"), Routes: len(body.Routes), BgpStatus: status}, nil
 }
 
 // worldError gives a service's fault its HTTP status.
@@ -101,7 +102,7 @@ func (a *api) port(down bool) handlerFunc {
 		if err != nil {
 			return nil, worldError(err)
 		}
-		return map[string]any{"resource": r.PathValue("id"), "portDown": down, "state": state}, nil
+		return opclient.PortState{Resource: r.PathValue("id"), PortDown: down, State: state}, nil
 	}
 }
 
@@ -111,7 +112,7 @@ func (a *api) device(down bool) handlerFunc {
 		if err != nil {
 			return nil, worldError(err)
 		}
-		return map[string]any{"device": r.PathValue("id"), "down": down, "changed": n}, nil
+		return opclient.DeviceState{Device: r.PathValue("id"), Down: down, Changed: n}, nil
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -64,25 +63,6 @@ func (g *Registry) Kinds() []Schema {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	return slices.Clone(g.kinds)
-}
-
-// Lookup finds a resource of any registered kind by id, or store.ErrNotFound.
-func (g *Registry) Lookup(ctx context.Context, r store.Reader, id string) (Status, error) {
-	for _, k := range g.Kinds() {
-		rec, err := r.Get(ctx, k.KindName(), id)
-		if errors.Is(err, store.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return Status{}, err
-		}
-		state, err := k.StateOf(rec)
-		if err != nil {
-			return Status{}, err
-		}
-		return Status{Kind: rec.Kind, ID: rec.ID, Account: rec.Account, Region: rec.Region, State: state, Version: rec.Version}, nil
-	}
-	return Status{}, store.ErrNotFound
 }
 
 // Count is how many resources of a kind are in a state.

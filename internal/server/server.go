@@ -23,6 +23,7 @@ import (
 	"github.com/dxlab/dxlab/internal/api/icapi"
 	"github.com/dxlab/dxlab/internal/api/stsapi"
 	"github.com/dxlab/dxlab/internal/clock"
+	"github.com/dxlab/dxlab/internal/console"
 	"github.com/dxlab/dxlab/internal/directconnect"
 	"github.com/dxlab/dxlab/internal/facility"
 	"github.com/dxlab/dxlab/internal/interconnect"
@@ -192,6 +193,7 @@ func New(opts Options) (*Server, error) {
 		StrictGateways: opts.StrictGateways,
 	})
 	gateways := &vpc.Admin{Store: st, Now: opts.Clock.Now}
+	fac.Track(vpc.Tracked()...)
 	if opts.GatewaysFile != "" {
 		if _, err := gateways.Seed(context.Background(), opts.GatewaysFile); err != nil {
 			st.Close()
@@ -234,8 +236,10 @@ func New(opts Options) (*Server, error) {
 		Auth:         string(opts.Auth),
 		Token:        opts.OperatorToken,
 		Gateways:     gateways,
+		Console:      console.Prefix,
 	})
 	metricsHandler := met.Handler()
+	consoleHandler := console.Handler()
 	hosts := newHostGuard(opts.AllowedHosts)
 	s.handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !hosts.allows(r.Host) {
@@ -250,6 +254,8 @@ func New(opts Options) (*Server, error) {
 			}
 		}
 		switch {
+		case strings.HasPrefix(r.URL.Path, console.Prefix[:len(console.Prefix)-1]):
+			consoleHandler.ServeHTTP(w, r)
 		case strings.HasPrefix(r.URL.Path, opapi.Prefix):
 			ops.ServeHTTP(w, r)
 		case r.URL.Path == MetricsPath && r.Method == http.MethodGet:

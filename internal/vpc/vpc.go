@@ -64,11 +64,26 @@ const (
 )
 
 var (
-	vgws = &resource.Kind[Gateway]{Name: "ec2.vgw", Noun: "VirtualGateway",
+	vgws = &resource.Kind[Gateway]{Name: "ec2.vgw", Noun: "VirtualGateway", State: gatewayState,
 		NotFound: func(id string) error { return fault.New(fault.NotFound, "The VirtualGateway %s does not exist.", id) }}
-	tgws = &resource.Kind[Gateway]{Name: "ec2.tgw", Noun: "TransitGateway",
+	tgws = &resource.Kind[Gateway]{Name: "ec2.tgw", Noun: "TransitGateway", State: gatewayState,
 		NotFound: func(id string) error { return fault.New(fault.NotFound, "The TransitGateway %s does not exist.", id) }}
 )
+
+func gatewayState(g *Gateway) string { return stateOr(g.State) }
+
+// Tracked are the registry's kinds as operators inspect them: their state
+// and what EC2 describes of them.
+func Tracked() []resource.Schema {
+	return []resource.Schema{
+		resource.Inspectable(vgws, func(_ context.Context, _ store.Reader, o *resource.Object[Gateway]) (resource.Inspection, error) {
+			return resource.Inspection{View: apiVGW(o)}, nil
+		}),
+		resource.Inspectable(tgws, func(_ context.Context, _ store.Reader, o *resource.Object[Gateway]) (resource.Inspection, error) {
+			return resource.Inspection{Name: o.Doc.Description, View: apiTGW(o)}, nil
+		}),
+	}
+}
 
 var (
 	vgwID = regexp.MustCompile(`^vgw-([0-9a-f]{8}|[0-9a-f]{17})$`)

@@ -1,0 +1,348 @@
+package console_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/directconnect"
+	"github.com/aws/aws-sdk-go-v2/service/directconnect/types"
+	"github.com/chromedp/chromedp"
+
+	"github.com/dxlab/dxlab/dxlabtest"
+)
+
+// The console tests drive a real Chromium, the way a person would: they
+// open GET /_dxlab/ and follow its link, wait for what the page shows
+// (never for a time), press the console's buttons, and check what every
+// account sees through the AWS SDK. They skip without a Chromium: set
+// DXLAB_CHROMIUM, or have chromium on the PATH (.ci/run installs Debian's).
+// Screenshots go to DXLAB_ARTIFACTS when it is set.
+
+const (
+	partnerAccount  = "111111111111"
+	customerAccount = "222222222222"
+	region          = "us-east-1"
+)
+
+func chromium(t *testing.T) string {
+	if p := os.Getenv("DXLAB_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Skip("no Chromium: install Debian's chromium or set DXLAB_CHROMIUM to run the console's browser tests")
+	return ""
+}
+
+// browser is a headless Chromium with one tab; it collects what the page
+// logs as an error (an exception, console.error, a refused request).
+type browser struct {
+	ctx    context.Context
+	mu     sync.Mutex
+	errors []string
+}
+
+func newBrowser(t *testing.T) *browser {
+	exe := chromium(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
+		chromedp.WindowSize(1600, 1000), chromedp.Flag("disable-gpu", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	b := &browser{ctx: ctx}
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting %s: %v", exe, err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range chromedp.Console(ctx) {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
+				b.mu.Lock()
+				b.errors = append(b.errors, m.String())
+				b.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		for _, e := range b.errors {
+			t.Errorf("the console's page logged an error: %s", e)
+		}
+	})
+	return b
+}
+
+// run runs actions, failing the test with what it was waiting for.
+func (b *browser) run(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			html, _ := chromedp.Run(b.ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+			t.Fatalf("%s: the page never showed it (30 s); main was:\n%s", what, html)
+		}
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// text reads an element's text.
+func (b *browser) text(t *testing.T, sel string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("reading %s: %v", sel, err)
+	}
+	return s
+}
+
+func (b *browser) screenshot(t *testing.T, name string) {
+	t.Helper()
+	dir := os.Getenv("DXLAB_ARTIFACTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// void runs an action for its effect alone.
+func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := a(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+// css is a CSS selector for chromedp.
+func css(format string, args ...any) chromedp.CSS { return chromedp.CSS(fmt.Sprintf(format, args...)) }
+
+// node selects a resource's node in the topology, in a state if one is
+// given.
+func node(id, state string) chromedp.CSS {
+	sel := fmt.Sprintf(`#topology g.node[data-id=%q]`, id)
+	if state != "" {
+		sel += fmt.Sprintf(`[data-state=%q]`, state)
+	}
+	return chromedp.CSS(sel)
+}
+
+// world is a partner's interconnect with a hosted connection it allocated
+// to a customer, and the customer's private VIF on it to a DX gateway.
+type world struct {
+	dx                  *dxlabtest.Instance
+	partner, customer   *directconnect.Client
+	ic, hosted, vif, gw string
+}
+
+func newWorld(t *testing.T) *world {
+	ctx := t.Context()
+	dx := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Instant})
+	w := &world{dx: dx, partner: dx.DirectConnect(partnerAccount, region), customer: dx.DirectConnect(customerAccount, region)}
+	ic, err := w.partner.CreateInterconnect(ctx, &directconnect.CreateInterconnectInput{
+		Location: aws.String("EqDC2"), Bandwidth: aws.String("10Gbps"), InterconnectName: aws.String("partner-ic")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ic = aws.ToString(ic.InterconnectId)
+	dx.WaitFor(w.ic, "available")
+	hosted, err := w.partner.AllocateHostedConnection(ctx, &directconnect.AllocateHostedConnectionInput{
+		ConnectionId: aws.String(w.ic), OwnerAccount: aws.String(customerAccount), Bandwidth: aws.String("500Mbps"),
+		ConnectionName: aws.String("customer-500m"), Vlan: 101})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.hosted = aws.ToString(hosted.ConnectionId)
+	if _, err := w.customer.ConfirmConnection(ctx, &directconnect.ConfirmConnectionInput{ConnectionId: aws.String(w.hosted)}); err != nil {
+		t.Fatal(err)
+	}
+	dx.WaitFor(w.hosted, "available")
+	gw, err := w.customer.CreateDirectConnectGateway(ctx, &directconnect.CreateDirectConnectGatewayInput{DirectConnectGatewayName: aws.String("customer-gw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.gw = aws.ToString(gw.DirectConnectGateway.DirectConnectGatewayId)
+	vif, err := w.customer.CreatePrivateVirtualInterface(ctx, &directconnect.CreatePrivateVirtualInterfaceInput{ConnectionId: aws.String(w.hosted),
+		NewPrivateVirtualInterface: &types.NewPrivateVirtualInterface{VirtualInterfaceName: aws.String("customer-vif"), Vlan: 101, Asn: 65000,
+			DirectConnectGatewayId: aws.String(w.gw)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.vif = aws.ToString(vif.VirtualInterfaceId)
+	dx.WaitFor(w.vif, "available")
+	return w
+}
+
+// The scenario of the console's issue: a partner → customer hosted
+// connection with a VIF, found from GET /_dxlab/, drawn linked with the
+// right states; "port down" on the interconnect turns it, the hosted
+// connection and the VIF down in the picture and in the API, with the
+// events to show for it.
+func TestConsolePortDown(t *testing.T) {
+	w := newWorld(t)
+	b := newBrowser(t) // closed before dxlab stops
+
+	// A new user knows only dxlab's address.
+	b.run(t, "the index links to the console",
+		chromedp.Navigate(w.dx.URL+"/_dxlab/"),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/_dxlab/console/"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/_dxlab/console/"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#topology`)),
+	)
+	b.run(t, "the topology shows the partner's interconnect, the customer's hosted connection and VIF, available",
+		chromedp.WaitVisible(node(w.ic, "available")),
+		chromedp.WaitVisible(node(w.hosted, "available")),
+		chromedp.WaitVisible(node(w.vif, "available")),
+		chromedp.WaitVisible(node(w.gw, "available")),
+		chromedp.WaitVisible(node("dev:"+deviceOf(t, w), "")),
+	)
+	b.run(t, "the hosted connection is linked to the interconnect across accounts, the VIF to both its connection and its gateway",
+		chromedp.WaitReady(css(`path.edge.cross[data-from=%q][data-to=%q]`, w.hosted, w.ic)),
+		chromedp.WaitReady(css(`path.edge[data-from=%q][data-to=%q]`, w.vif, w.hosted)),
+		chromedp.WaitReady(css(`path.edge[data-from=%q][data-to=%q]`, w.vif, w.gw)),
+		chromedp.WaitReady(css(`path.edge[data-from=%q][data-to="dev:%s"]`, w.ic, deviceOf(t, w))),
+	)
+	b.run(t, "capacity shows the hosted allocation and its VLAN",
+		chromedp.WaitVisible(css(`#hosting tr[data-resource=%q]`, w.ic)),
+	)
+	hostingRow := b.text(t, fmt.Sprintf(`#hosting tr[data-resource=%q]`, w.ic))
+	for _, want := range []string{"10Gbps", "500Mbps in 1", "9.5Gbps", "101"} {
+		if !strings.Contains(hostingRow, want) {
+			t.Errorf("capacity row %q lacks %q", hostingRow, want)
+		}
+	}
+	b.screenshot(t, "topology.png")
+
+	// The keyboard opens a resource: focus its node, press Enter.
+	b.run(t, "the interconnect's page opens from the keyboard",
+		chromedp.Focus(node(w.ic, "")),
+		chromedp.KeyEvent("\r"),
+		chromedp.WaitVisible(chromedp.CSS(`#resource`)),
+		chromedp.WaitVisible(chromedp.CSS(`#resource-facts dd[data-fact="owner"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#resource button[data-action="port-down"]`)),
+	)
+	title, view := b.text(t, `#resource-title`), b.text(t, `#resource-view`)
+	if !strings.Contains(title, w.ic) || !strings.Contains(view, `"interconnectState": "available"`) {
+		t.Errorf("the resource page shows %q with view %s", title, view)
+	}
+
+	b.run(t, "press port down; the console asks for the operator token first",
+		chromedp.Click(chromedp.CSS(`#resource button[data-action="port-down"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#token-dialog[open] #token`)),
+		chromedp.SetValue(chromedp.CSS(`#token`), w.dx.OperatorToken),
+		chromedp.Click(chromedp.CSS(`#token-dialog button[value="ok"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#action-result [data-result="ok"]`)),
+	)
+	b.run(t, "the interconnect, the hosted connection and the VIF turn down in the picture",
+		chromedp.WaitVisible(node(w.ic, "down")),
+		chromedp.WaitVisible(node(w.hosted, "down")),
+		chromedp.WaitVisible(node(w.vif, "down")),
+	)
+	b.run(t, "the timeline and the action's result show the events",
+		chromedp.WaitVisible(css(`#events li[data-resource=%q][data-to="down"]`, w.ic)),
+		chromedp.WaitVisible(css(`#events li[data-resource=%q][data-to="down"]`, w.hosted)),
+		chromedp.WaitVisible(css(`#events li[data-resource=%q][data-to="down"]`, w.vif)),
+		chromedp.WaitVisible(css(`#action-result li[data-resource=%q][data-to="down"]`, w.vif)),
+	)
+	b.screenshot(t, "port-down.png")
+
+	// What each account sees through the API.
+	ctx := t.Context()
+	ics, err := w.partner.DescribeInterconnects(ctx, &directconnect.DescribeInterconnectsInput{InterconnectId: aws.String(w.ic)})
+	if err != nil || len(ics.Interconnects) != 1 || ics.Interconnects[0].InterconnectState != types.InterconnectStateDown {
+		t.Errorf("the partner's interconnect: %+v, %v; want down", ics, err)
+	}
+	hosted, err := w.partner.DescribeHostedConnections(ctx, &directconnect.DescribeHostedConnectionsInput{ConnectionId: aws.String(w.ic)})
+	if err != nil || len(hosted.Connections) != 1 || hosted.Connections[0].ConnectionState != types.ConnectionStateDown {
+		t.Errorf("the partner's view of the hosted connection: %+v, %v; want down", hosted, err)
+	}
+	conns, err := w.customer.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{ConnectionId: aws.String(w.hosted)})
+	if err != nil || len(conns.Connections) != 1 || conns.Connections[0].ConnectionState != types.ConnectionStateDown {
+		t.Errorf("the customer's hosted connection: %+v, %v; want down", conns, err)
+	}
+	vifs, err := w.customer.DescribeVirtualInterfaces(ctx, &directconnect.DescribeVirtualInterfacesInput{VirtualInterfaceId: aws.String(w.vif)})
+	if err != nil || len(vifs.VirtualInterfaces) != 1 || vifs.VirtualInterfaces[0].VirtualInterfaceState != types.VirtualInterfaceStateDown {
+		t.Errorf("the customer's VIF: %+v, %v; want down", vifs, err)
+	}
+
+	// And back up, from the same page.
+	b.run(t, "press port up: everything comes back",
+		chromedp.Click(chromedp.CSS(`#resource button[data-action="port-up"]`)),
+		chromedp.WaitVisible(node(w.ic, "available")),
+		chromedp.WaitVisible(node(w.hosted, "available")),
+		chromedp.WaitVisible(node(w.vif, "available")),
+	)
+}
+
+// The customer's account sees its own side only: the partner's
+// interconnect is not drawn, its hosted connection and VIF are.
+func TestConsoleAccountPicker(t *testing.T) {
+	w := newWorld(t)
+	b := newBrowser(t) // closed before dxlab stops
+	b.run(t, "open the console",
+		chromedp.Navigate(w.dx.URL+"/_dxlab/console/"),
+		chromedp.WaitVisible(node(w.ic, "available")),
+	)
+	b.run(t, "the account picker offers the customer",
+		chromedp.WaitReady(css(`#account option[value=%q]`, customerAccount)),
+	)
+	b.run(t, "pick the customer",
+		chromedp.SetValue(chromedp.CSS(`#account`), customerAccount),
+		void(chromedp.Evaluate[bool](`document.querySelector("#account").dispatchEvent(new Event("change"))`)),
+		chromedp.WaitNotPresent(node(w.ic, "")),
+		chromedp.WaitVisible(node(w.hosted, "available")),
+		chromedp.WaitVisible(node(w.vif, "available")),
+	)
+	b.run(t, "the clock advances from its control, with the operator token",
+		chromedp.SetValue(chromedp.CSS(`#advance-by`), "2h"),
+		chromedp.Click(chromedp.CSS(`#advance`)),
+		chromedp.WaitVisible(chromedp.CSS(`#token-dialog[open] #token`)),
+		chromedp.SetValue(chromedp.CSS(`#token`), w.dx.OperatorToken),
+		chromedp.Click(chromedp.CSS(`#token-dialog button[value="ok"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#action-result [data-result="ok"]`)),
+	)
+	clock := b.text(t, `#clock`)
+	want := dxlabtest.Start.Add(2 * time.Hour).UTC().Format("2006-01-02 15")
+	if !strings.HasPrefix(clock, want) {
+		t.Errorf("the clock shows %q after advancing 2h from %s", clock, dxlabtest.Start)
+	}
+}
+
+func deviceOf(t *testing.T, w *world) string {
+	t.Helper()
+	d, err := w.dx.OperatorClient().Detail(t.Context(), w.ic)
+	if err != nil || d.Device == "" {
+		t.Fatalf("the interconnect's device: %+v, %v", d, err)
+	}
+	return d.Device
+}
