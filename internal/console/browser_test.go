@@ -54,10 +54,13 @@ type browser struct {
 	errors []string
 }
 
-func newBrowser(t *testing.T) *browser {
+func newBrowser(t *testing.T) *browser { return newBrowserSized(t, 1600, 1000) }
+
+// newBrowserSized is a browser with a window of width × height pixels.
+func newBrowserSized(t *testing.T, width, height int) *browser {
 	exe := chromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.WindowSize(1600, 1000), chromedp.Flag("disable-gpu", true))
+		chromedp.WindowSize(width, height), chromedp.Flag("disable-gpu", true))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
 	ctx, cancel := chromedp.NewContext(actx)
@@ -345,4 +348,85 @@ func deviceOf(t *testing.T, w *world) string {
 		t.Fatalf("the interconnect's device: %+v, %v", d, err)
 	}
 	return d.Device
+}
+
+// The whole picture: a partner's LAG of two members and its interconnect,
+// hosted connections on both for two customers, their VIFs, a Direct
+// Connect gateway associated with a VGW. Every resource is drawn, each
+// link where the API says it is. Its screenshot is the README's.
+func TestConsoleWholeWorld(t *testing.T) {
+	ctx := t.Context()
+	w := newWorld(t)
+	dx := w.dx
+	const customerB = "333333333333"
+	other := dx.DirectConnect(customerB, region)
+
+	lag, err := w.partner.CreateLag(ctx, &directconnect.CreateLagInput{Location: aws.String("EqDC2"), ConnectionsBandwidth: aws.String("10Gbps"),
+		NumberOfConnections: 2, LagName: aws.String("partner-lag")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lagID := aws.ToString(lag.LagId)
+	dx.WaitFor(lagID, "available")
+	onLag, err := w.partner.AllocateHostedConnection(ctx, &directconnect.AllocateHostedConnectionInput{ConnectionId: aws.String(lagID),
+		OwnerAccount: aws.String(customerB), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("customer-b-1g"), Vlan: 202})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostedB := aws.ToString(onLag.ConnectionId)
+	if _, err := other.ConfirmConnection(ctx, &directconnect.ConfirmConnectionInput{ConnectionId: aws.String(hostedB)}); err != nil {
+		t.Fatal(err)
+	}
+	dx.WaitFor(hostedB, "available")
+	vifB, err := other.CreatePrivateVirtualInterface(ctx, &directconnect.CreatePrivateVirtualInterfaceInput{ConnectionId: aws.String(hostedB),
+		NewPrivateVirtualInterface: &types.NewPrivateVirtualInterface{VirtualInterfaceName: aws.String("customer-b-vif"), Vlan: 202, Asn: 65001,
+			VirtualGatewayId: aws.String("vgw-0bbb1111")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assoc, err := w.customer.CreateDirectConnectGatewayAssociation(ctx, &directconnect.CreateDirectConnectGatewayAssociationInput{
+		DirectConnectGatewayId: aws.String(w.gw), VirtualGatewayId: aws.String("vgw-0aaa2222")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	assocID := aws.ToString(assoc.DirectConnectGatewayAssociation.AssociationId)
+	dx.WaitFor(assocID, "associated")
+	lagMembers, err := w.partner.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b := newBrowserSized(t, 1920, 1000) // wide enough for every column
+	b.run(t, "open the console",
+		chromedp.Navigate(dx.URL+"/_dxlab/console/?region="+region),
+		chromedp.WaitVisible(node(w.vif, "available")),
+		chromedp.WaitVisible(node(lagID, "available")),
+		chromedp.WaitVisible(node(hostedB, "available")),
+		chromedp.WaitVisible(node(aws.ToString(vifB.VirtualInterfaceId), "")),
+		chromedp.WaitVisible(node(assocID, "associated")),
+		chromedp.WaitVisible(node("vgw-0aaa2222", "available")),
+		chromedp.WaitVisible(node("vgw-0bbb1111", "available")),
+	)
+	links := [][2]string{{hostedB, lagID}, {aws.ToString(vifB.VirtualInterfaceId), hostedB}, {aws.ToString(vifB.VirtualInterfaceId), "vgw-0bbb1111"},
+		{assocID, w.gw}, {assocID, "vgw-0aaa2222"}}
+	for _, c := range lagMembers.Connections {
+		if aws.ToString(c.LagId) == lagID {
+			links = append(links, [2]string{aws.ToString(c.ConnectionId), lagID})
+		}
+	}
+	if len(links) != 7 {
+		t.Fatalf("the partner's LAG has %d members, want 2", len(links)-5)
+	}
+	for _, l := range links {
+		b.run(t, fmt.Sprintf("a link from %s to %s", l[0], l[1]), chromedp.WaitReady(css(`path.edge[data-from=%q][data-to=%q]`, l[0], l[1])))
+	}
+	b.run(t, "the LAG's capacity: two members of 10Gbps, 1Gbps hosted on VLAN 202",
+		chromedp.WaitVisible(css(`#hosting tr[data-resource=%q]`, lagID)))
+	row := b.text(t, fmt.Sprintf(`#hosting tr[data-resource=%q]`, lagID))
+	for _, want := range []string{"20Gbps (2 × 10Gbps)", "1Gbps in 1", "19Gbps", "202"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the LAG's capacity row %q lacks %q", row, want)
+		}
+	}
+	b.screenshot(t, "console.png") // the README's: DXLAB_ARTIFACTS=docs refreshes it
 }
