@@ -305,6 +305,58 @@ func TestConsolePortDown(t *testing.T) {
 		chromedp.WaitVisible(node(w.hosted, "available")),
 		chromedp.WaitVisible(node(w.vif, "available")),
 	)
+
+	// The VIF's page: its BGP session goes down from the customer's side.
+	b.run(t, "open the VIF and take its BGP session down",
+		chromedp.Click(node(w.vif, "")),
+		chromedp.WaitVisible(css(`#resource-facts dd[data-fact="owner"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#resource button[data-action="bgp-down"]`)),
+		chromedp.Click(chromedp.CSS(`#resource button[data-action="bgp-down"]`)),
+		void(chromedp.Poll[bool](`document.querySelector("#resource-view").textContent.includes('"bgpStatus": "down"')`)),
+	)
+	vifs, err = w.customer.DescribeVirtualInterfaces(ctx, &directconnect.DescribeVirtualInterfacesInput{VirtualInterfaceId: aws.String(w.vif)})
+	if err != nil || len(vifs.VirtualInterfaces) != 1 || len(vifs.VirtualInterfaces[0].BgpPeers) == 0 || vifs.VirtualInterfaces[0].BgpPeers[0].BgpStatus != types.BGPStatusDown {
+		t.Errorf("the customer's VIF after BGP down: %+v, %v", vifs, err)
+	}
+}
+
+// Under the manual profile a connection waits for people; its page fires
+// each step with a button, and the picture and the API follow.
+func TestConsoleFireStep(t *testing.T) {
+	dx := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Manual})
+	customer := dx.DirectConnect(customerAccount, region)
+	out, err := customer.CreateConnection(t.Context(), &directconnect.CreateConnectionInput{Location: aws.String("EqDC2"), Bandwidth: aws.String("1Gbps"),
+		ConnectionName: aws.String("by-hand")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(out.ConnectionId)
+	b := newBrowser(t)
+	b.run(t, "the connection's page, straight from its address, offers its pending step",
+		chromedp.Navigate(dx.URL+"/_dxlab/console/#/resource/"+id),
+		chromedp.WaitVisible(node(id, "requested")),
+		chromedp.WaitVisible(css(`#resource-steps tr[data-step="connection.approve"] button[data-action="fire"]`)),
+	)
+	b.run(t, "fire it: AWS approves",
+		chromedp.Click(css(`#resource-steps tr[data-step="connection.approve"] button[data-action="fire"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#token-dialog[open] #token`)),
+		chromedp.SetValue(chromedp.CSS(`#token`), dx.OperatorToken),
+		chromedp.Click(chromedp.CSS(`#token-dialog button[value="ok"]`)),
+		chromedp.WaitVisible(node(id, "pending")),
+		chromedp.WaitVisible(css(`#resource-steps tr[data-step="connection.cross-connect"] button[data-action="fire"]`)),
+	)
+	if got := dx.State(id); got != "pending" {
+		t.Errorf("after firing the approval the API says %s", got)
+	}
+	b.run(t, "fire the next: the cross-connect is done",
+		chromedp.Click(css(`#resource-steps tr[data-step="connection.cross-connect"] button[data-action="fire"]`)),
+		chromedp.WaitVisible(node(id, "available")),
+		chromedp.WaitVisible(css(`#events li[data-resource=%q][data-to="available"]`, id)),
+	)
+	conns, err := customer.DescribeConnections(t.Context(), &directconnect.DescribeConnectionsInput{ConnectionId: aws.String(id)})
+	if err != nil || len(conns.Connections) != 1 || conns.Connections[0].ConnectionState != types.ConnectionStateAvailable {
+		t.Errorf("the customer's connection: %+v, %v; want available", conns, err)
+	}
 }
 
 // The customer's account sees its own side only: the partner's
@@ -335,6 +387,14 @@ func TestConsoleAccountPicker(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#action-result [data-result="ok"]`)),
 	)
 	clock := b.text(t, `#clock`)
+	b.run(t, "the partner portal makes a proposal for the customer",
+		chromedp.SetValue(chromedp.CSS(`#propose-account`), customerAccount),
+		chromedp.Click(chromedp.CSS(`#propose-form button[type="submit"]`)),
+		void(chromedp.Poll[bool](`document.querySelector("#action-result").textContent.includes("Partner proposal: done.")`)),
+	)
+	if got := b.text(t, `#action-result`); !strings.Contains(got, "Partner proposal: done.") || !strings.Contains(got, `"activationKey": "`) {
+		t.Errorf("the proposal's result: %s", got)
+	}
 	want := dxlabtest.Start.Add(2 * time.Hour).UTC().Format("2006-01-02 15")
 	if !strings.HasPrefix(clock, want) {
 		t.Errorf("the clock shows %q after advancing 2h from %s", clock, dxlabtest.Start)
