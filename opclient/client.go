@@ -241,6 +241,12 @@ func (c *Client) Topology(ctx context.Context, q TopologyQuery) (Topology, error
 	return out, c.do(ctx, http.MethodGet, "/_dxlab/v1/topology", v, &out)
 }
 
+// Quotas reads how much of each quota an account takes in a region.
+func (c *Client) Quotas(ctx context.Context, account, region string) (QuotaUsage, error) {
+	var out QuotaUsage
+	return out, c.do(ctx, http.MethodGet, "/_dxlab/v1/quotas", url.Values{"account": {account}, "region": {region}}, &out)
+}
+
 // EventQuery selects events; zero fields match any.
 type EventQuery struct {
 	// Resource selects one resource's events.

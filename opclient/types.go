@@ -320,3 +320,25 @@ type TopologyQuery struct {
 	// Limit caps the resources (default 2000, at most 10000).
 	Limit int
 }
+
+// QuotaUse is how much of one quota an account takes.
+type QuotaUse struct {
+	// Service is "directconnect" or "interconnect"; Name is the quota's
+	// name for --quota.
+	Service     string `json:"service"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	Limit       int    `json:"limit"`
+	Used        int    `json:"used"`
+	// Where names the fullest parent of a quota counted per parent: a
+	// location, a connection or LAG, a Direct Connect gateway.
+	Where string `json:"where,omitempty"`
+}
+
+// QuotaUsage is an account's use of its quotas in a region:
+// GET /_dxlab/v1/quotas.
+type QuotaUsage struct {
+	Account string     `json:"account"`
+	Region  string     `json:"region"`
+	Quotas  []QuotaUse `json:"quotas"`
+}

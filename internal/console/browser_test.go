@@ -378,6 +378,17 @@ func TestConsoleAccountPicker(t *testing.T) {
 		chromedp.WaitVisible(node(w.hosted, "available")),
 		chromedp.WaitVisible(node(w.vif, "available")),
 	)
+	b.run(t, "pick the region: the customer's quotas show",
+		chromedp.SetValue(chromedp.CSS(`#region`), region),
+		void(chromedp.Evaluate[bool](`document.querySelector("#region").dispatchEvent(new Event("change"))`)),
+		chromedp.WaitVisible(css(`#quotas tr[data-quota="vifs-per-hosted-connection"].full`)),
+	)
+	if got := b.text(t, `#quotas tr[data-quota="vifs-per-hosted-connection"]`); !strings.Contains(got, "1 / 1") || !strings.Contains(got, w.hosted) {
+		t.Errorf("the customer's VIFs per hosted connection: %q", got)
+	}
+	if got := b.text(t, `#quotas tr[data-quota="gateways-per-account"]`); !strings.Contains(got, "1 / 200") {
+		t.Errorf("the customer's Direct Connect gateways: %q", got)
+	}
 	b.run(t, "the clock advances from its control, with the operator token",
 		chromedp.SetValue(chromedp.CSS(`#advance-by`), "2h"),
 		chromedp.Click(chromedp.CSS(`#advance`)),

@@ -4,10 +4,16 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"maps"
+	"slices"
+	"strings"
 
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/gateway"
+	"github.com/dxlab/dxlab/internal/quota"
 	"github.com/dxlab/dxlab/internal/resource"
+	"github.com/dxlab/dxlab/internal/store"
 )
 
 // Quota is one of AWS's Direct Connect quotas that dxlab enforces. Default
@@ -117,4 +123,99 @@ func (s *Service) takeScopedQuota(ctx context.Context, tx *resource.Tx, name, of
 		return quotaError(name, limit, cmp.Or(what, "Another virtual interface on "+of))
 	}
 	return err
+}
+
+// QuotaUsage tells how much of each quota an account takes in a region,
+// from the claims that enforce them (connections per LAG, enforced by
+// counting members, from the members). A quota counted per parent tells the
+// fullest parent.
+func (s *Service) QuotaUsage(ctx context.Context, account, region string) ([]quota.Use, error) {
+	var out []quota.Use
+	err := s.store.View(ctx, func(r store.Reader) error {
+		// What the account holds that scoped quotas count on.
+		var mine []string
+		for _, k := range []resource.Schema{connections, lags} {
+			recs, err := r.List(ctx, store.ListQuery{Kind: k.KindName(), Account: account, Region: region})
+			if err != nil {
+				return err
+			}
+			for _, rec := range recs {
+				mine = append(mine, rec.ID)
+			}
+		}
+		gws, err := r.List(ctx, store.ListQuery{Kind: gateway.Kind.Name, Account: account})
+		if err != nil {
+			return err
+		}
+		for _, rec := range gws {
+			mine = append(mine, rec.ID)
+		}
+		for _, q := range quotas {
+			use := quota.Use{Service: "directconnect", Name: q.Name, Description: q.Description, Limit: s.quota(q.Name)}
+			var by map[string]int
+			switch q.Name {
+			case quotaConnectionsPerLag:
+				by, err = s.membersByLag(ctx, r, account, region)
+			case quotaConnectionsPerLocation, quotaLagsPerRegion, quotaGatewaysPerAccount:
+				scopeRegion := region
+				if q.Global {
+					scopeRegion = ""
+				}
+				by, err = claimsUnder(ctx, r, "quota:"+q.Name+":"+account+":"+scopeRegion+":")
+			default: // counted per resource of the account's
+				var all map[string]int
+				all, err = claimsUnder(ctx, r, "quota:"+q.Name+":")
+				by = map[string]int{}
+				for _, id := range mine {
+					if n := all[id]; n > 0 {
+						by[id] = n
+					}
+				}
+			}
+			if err != nil {
+				return err
+			}
+			for _, where := range slices.Sorted(maps.Keys(by)) {
+				if by[where] > use.Used {
+					use.Used, use.Where = by[where], where
+				}
+			}
+			out = append(out, use)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// claimsUnder counts the claims of the scopes under prefix, by what follows
+// the prefix.
+func claimsUnder(ctx context.Context, r store.Reader, prefix string) (map[string]int, error) {
+	counts, err := r.ClaimCounts(ctx, prefix)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(counts))
+	for scope, n := range counts {
+		out[strings.TrimPrefix(scope, prefix)] = n
+	}
+	return out, nil
+}
+
+// membersByLag counts the live members of each of an account's LAGs.
+func (s *Service) membersByLag(ctx context.Context, r store.Reader, account, region string) (map[string]int, error) {
+	list, err := lags.List(ctx, r, store.ListQuery{Account: account, Region: region})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	for _, l := range list {
+		members, _, err := s.members(ctx, r, l.ID)
+		if err != nil {
+			return nil, err
+		}
+		if len(members) > 0 {
+			out[l.ID] = len(members)
+		}
+	}
+	return out, nil
 }

@@ -6,7 +6,9 @@ import (
 
 	"github.com/dxlab/dxlab/internal/caller"
 	"github.com/dxlab/dxlab/internal/fault"
+	"github.com/dxlab/dxlab/internal/quota"
 	"github.com/dxlab/dxlab/internal/resource"
+	"github.com/dxlab/dxlab/internal/store"
 )
 
 // Quota is a limit on the connections an account holds with one provider.
@@ -81,4 +83,30 @@ func (s *Service) takeQuota(ctx context.Context, tx *resource.Tx, provider strin
 			provider, limit, q.Description, q.Name)
 	}
 	return err
+}
+
+// QuotaUsage tells how many connections an account holds against each
+// provider's quota, from the claims that enforce them; a per-Region quota
+// counts in region.
+func (s *Service) QuotaUsage(ctx context.Context, account, region string) ([]quota.Use, error) {
+	var out []quota.Use
+	err := s.store.View(ctx, func(r store.Reader) error {
+		for _, q := range quotas {
+			scope := "quota:" + q.Name + ":" + account + ":"
+			if q.PerRegion {
+				scope += region
+			}
+			counts, err := r.ClaimCounts(ctx, scope)
+			if err != nil {
+				return err
+			}
+			use := quota.Use{Service: "interconnect", Name: q.Name, Description: q.Description, Limit: s.quotas.Or(q.Name, q.Default), Used: counts[scope]}
+			if q.PerRegion {
+				use.Where = region
+			}
+			out = append(out, use)
+		}
+		return nil
+	})
+	return out, err
 }

@@ -53,6 +53,9 @@ type Options struct {
 	Interconnect Interconnect
 	// Gateways is the VGW and TGW registry; nil leaves it out.
 	Gateways Gateways
+	// Quotas tell an account's use of its quotas, one per service; none
+	// leaves the endpoint out.
+	Quotas []Quotas
 	// Console is the path the web console is served at, for the index to
 	// point to; empty leaves it out.
 	Console string
@@ -114,6 +117,7 @@ func (a *api) routes() []route {
 		{"POST", "/_dxlab/v1/clock/advance", "move the clock forward (?by=15m) and carry out what came due", a.advance},
 		{"GET", "/_dxlab/v1/resources/{id}", "one resource by id, whoever owns it: kind, owner, region, state, and its place, links and Describe view", a.resource},
 		{"GET", "/_dxlab/v1/topology", "the simulated world as the console draws it: ?account=&region=&limit=", a.topology},
+		{"GET", "/_dxlab/v1/quotas", "how much of each quota an account takes in a region: ?account=&region=", a.quotas},
 		{"GET", "/_dxlab/v1/events", "the event timeline, oldest first: ?resource=&account=&kind=&since=&until=&after=<seq>&limit=&nextToken=", a.events},
 	}, slices.Concat(a.worldRoutes(), a.interconnectRoutes(), a.gatewayRoutes())...)
 }

@@ -155,3 +155,54 @@ func TestDetail(t *testing.T) {
 		t.Errorf("an unknown id: %v, want a 404", err)
 	}
 }
+
+// Quotas: what each account takes, from the claims that enforce them, at
+// the fullest parent.
+func TestQuotaUsage(t *testing.T) {
+	t.Parallel()
+	dx, _, hosted, _ := partnerWorld(t)
+	partner := dx.DirectConnect(account, region)
+	for range 2 {
+		if _, err := partner.CreateConnection(t.Context(), &directconnect.CreateConnectionInput{Location: aws.String("EqDC2"), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("c")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := partner.CreateConnection(t.Context(), &directconnect.CreateConnectionInput{Location: aws.String("CSVA1"), Bandwidth: aws.String("1Gbps"), ConnectionName: aws.String("c")}); err != nil {
+		t.Fatal(err)
+	}
+	use := func(acct, reg string) map[string]opclient.QuotaUse {
+		t.Helper()
+		got, err := dx.OperatorClient().Quotas(t.Context(), acct, reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]opclient.QuotaUse{}
+		for _, q := range got.Quotas {
+			out[q.Name] = q
+		}
+		return out
+	}
+	customer := use(account2, region)
+	if q := customer["vifs-per-hosted-connection"]; q.Used != 1 || q.Limit != 1 || q.Where != hosted || q.Service != "directconnect" {
+		t.Errorf("the customer's VIFs per hosted connection: %+v", q)
+	}
+	if q := customer["connections-per-location"]; q.Used != 0 || q.Limit != 10 {
+		t.Errorf("the customer's connections per location: %+v", q)
+	}
+	if q := customer["interconnect-gcp-connections"]; q.Used != 0 || q.Limit != 2 || q.Service != "interconnect" {
+		t.Errorf("the customer's Google Cloud connections: %+v", q)
+	}
+	partnerUse := use(account, region)
+	if q := partnerUse["connections-per-location"]; q.Used != 2 || q.Where != "EqDC2" {
+		t.Errorf("the partner's connections per location: %+v, want 2 at EqDC2", q)
+	}
+	if q := partnerUse["vifs-per-hosted-connection"]; q.Used != 0 {
+		t.Errorf("the partner's VIFs per hosted connection (the customer's): %+v", q)
+	}
+	if q := use(account, "eu-west-1")["connections-per-location"]; q.Used != 0 {
+		t.Errorf("the partner's connections per location in eu-west-1: %+v", q)
+	}
+	if code := dx.Operator("GET", "/_dxlab/v1/quotas?region="+region, nil); code != http.StatusBadRequest {
+		t.Errorf("quotas without an account answered %d", code)
+	}
+}

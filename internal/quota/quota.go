@@ -41,3 +41,12 @@ func Parse(pairs []string, known []string) (Overrides, error) {
 	}
 	return out, nil
 }
+
+// Use is how much of one quota an account takes. A quota counted per
+// parent (per location, per connection, per gateway) tells the most that
+// any one parent takes, and Where names it.
+type Use struct {
+	Service, Name, Description string
+	Limit, Used                int
+	Where                      string
+}

@@ -236,6 +236,7 @@ func New(opts Options) (*Server, error) {
 		Auth:         string(opts.Auth),
 		Token:        opts.OperatorToken,
 		Gateways:     gateways,
+		Quotas:       []opapi.Quotas{dx, ic},
 		Console:      console.Prefix,
 	})
 	metricsHandler := met.Handler()

@@ -204,6 +204,9 @@ type Reader interface {
 	Events(ctx context.Context, q EventQuery) ([]Event, error)
 	// Setting reads a value Set wrote, or ErrNotFound.
 	Setting(ctx context.Context, key string) (string, error)
+	// ClaimCounts counts the claims held in every scope that starts with
+	// prefix, by scope: how much of each quota is taken.
+	ClaimCounts(ctx context.Context, prefix string) (map[string]int, error)
 }
 
 // Writer changes state within a transaction. Nothing it does is visible to

@@ -356,6 +356,24 @@ function drawCapacity(topo) {
   if (!hosting.children.length) hosting.append(el("tr", {}, el("td", { colspan: "5" }, "No interconnect or LAG.")));
 }
 
+async function drawQuotas() {
+  const table = $("#quotas"), hint = $("#quotas-hint");
+  if (!state.account || !state.region) { table.hidden = true; hint.hidden = false; return; }
+  const q = await call("GET", "/quotas" + query({ account: state.account, region: state.region }));
+  const tbody = table.querySelector("tbody");
+  tbody.replaceChildren(...q.quotas.map((u) => {
+    const share = u.limit ? Math.min(100, Math.round(100 * u.used / u.limit)) : 100;
+    const bar = el("span", { class: "bar", role: "img", "aria-label": share + "% used" }, el("span"));
+    bar.firstChild.style.width = share + "%";
+    const where = !u.where ? "" : /^(dx|vgw-|tgw-)|^[0-9a-f]{8}-/.test(u.where) ? resourceLink(u.where) : u.where;
+    return el("tr", { "data-quota": u.name, class: u.used >= u.limit ? "full" : "" },
+      el("td", {}, u.description, el("br"), el("small", {}, `${u.service}: ${u.name}`)),
+      el("td", { class: "num" }, bar, `${u.used} / ${u.limit}`), el("td", {}, where));
+  }));
+  table.hidden = false;
+  hint.hidden = true;
+}
+
 // ---- events ----------------------------------------------------------------
 
 function eventItem(e) {
@@ -518,6 +536,7 @@ async function refresh() {
     drawTopology(topo);
     drawCapacity(topo);
     fillAccounts(topo);
+    await drawQuotas();
   }
   const moved = await pollEvents();
   if (moved && state.selected && !$("#resource").hidden) showResource(state.selected);

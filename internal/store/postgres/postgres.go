@@ -757,6 +757,24 @@ func (t *txn) Setting(ctx context.Context, key string) (string, error) {
 	return v, err
 }
 
+func (t *txn) ClaimCounts(ctx context.Context, prefix string) (map[string]int, error) {
+	rows, err := t.tx.Query(ctx, `SELECT scope, count(*) FROM claims WHERE starts_with(scope, $1) GROUP BY scope`, prefix)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var scope string
+		var n int
+		if err := rows.Scan(&scope, &n); err != nil {
+			return nil, err
+		}
+		out[scope] = n
+	}
+	return out, rows.Err()
+}
+
 func (t *txn) Set(ctx context.Context, key, value string) error {
 	_, err := t.tx.Exec(ctx,
 		`INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)

@@ -830,6 +830,31 @@ func (t *txn) Setting(ctx context.Context, key string) (string, error) {
 	return v, err
 }
 
+func (t *txn) ClaimCounts(ctx context.Context, prefix string) (map[string]int, error) {
+	// A range over the primary key rather than LIKE, which would scan every
+	// claim (ports included). Scopes are ASCII: the range ends where the
+	// prefix's last byte would be one higher.
+	if prefix == "" {
+		return nil, errors.New("sqlite: ClaimCounts needs a prefix")
+	}
+	end := prefix[:len(prefix)-1] + string(rune(prefix[len(prefix)-1]+1))
+	rows, err := t.query(ctx, `SELECT scope, count(*) FROM claims WHERE scope >= ? AND scope < ? GROUP BY scope`, prefix, end)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var scope string
+		var n int
+		if err := rows.Scan(&scope, &n); err != nil {
+			return nil, err
+		}
+		out[scope] = n
+	}
+	return out, rows.Err()
+}
+
 func (t *txn) Set(ctx context.Context, key, value string) error {
 	_, err := t.exec(ctx,
 		`INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)

@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strconv"
@@ -46,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"NextDue", testNextDue},
 		{"Events", testEvents},
 		{"Settings", testSettings},
+		{"ClaimCounts", testClaimCounts},
 		{"Times", testTimes},
 		{"Savepoints", testSavepoints},
 	} {
@@ -477,6 +479,51 @@ func testClaims(t *testing.T, s store.Store) {
 	wantErr(t, "claim by another owner", s.Update(ctx, func(w store.Writer) error { return w.Claim(ctx, other) }), store.ErrConflict)
 	update(t, s, func(w store.Writer) error { return w.Release(ctx, "vif", "v1") })
 	update(t, s, func(w store.Writer) error { return w.Claim(ctx, other) })
+}
+
+// testClaimCounts counts held claims by scope under a prefix, and only
+// those.
+func testClaimCounts(t *testing.T, s store.Store) {
+	update(t, s, func(w store.Writer) error {
+		for _, c := range []store.Claim{
+			{Scope: "quota:x:1:r:a", Key: "1", OwnerKind: "k", OwnerID: "1"},
+			{Scope: "quota:x:1:r:a", Key: "2", OwnerKind: "k", OwnerID: "2"},
+			{Scope: "quota:x:1:r:b", Key: "1", OwnerKind: "k", OwnerID: "3"},
+			{Scope: "quota:x:1:s:a", Key: "1", OwnerKind: "k", OwnerID: "4"},
+			{Scope: "quota:x:10:r:a", Key: "1", OwnerKind: "k", OwnerID: "5"},
+			{Scope: "quota:x:1;", Key: "1", OwnerKind: "k", OwnerID: "6"},
+			{Scope: "quota:x:1:", Key: "1", OwnerKind: "k", OwnerID: "7"},
+		} {
+			if err := w.Claim(ctx, c); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	counts := func(prefix string) map[string]int {
+		var out map[string]int
+		err := s.View(ctx, func(r store.Reader) (err error) {
+			out, err = r.ClaimCounts(ctx, prefix)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	if got, want := counts("quota:x:1:r:"), map[string]int{"quota:x:1:r:a": 2, "quota:x:1:r:b": 1}; !maps.Equal(got, want) {
+		t.Errorf("counts under quota:x:1:r: = %v, want %v", got, want)
+	}
+	if got, want := counts("quota:x:1:"), map[string]int{"quota:x:1:": 1, "quota:x:1:r:a": 2, "quota:x:1:r:b": 1, "quota:x:1:s:a": 1}; !maps.Equal(got, want) {
+		t.Errorf("counts under quota:x:1: = %v, want %v", got, want)
+	}
+	update(t, s, func(w store.Writer) error { return w.Release(ctx, "k", "2") })
+	if got := counts("quota:x:1:r:a"); got["quota:x:1:r:a"] != 1 || len(got) != 1 {
+		t.Errorf("after a release: %v", got)
+	}
+	if got := counts("nothing:"); len(got) != 0 {
+		t.Errorf("no claims under nothing: %v", got)
+	}
 }
 
 // testConcurrentClaims races many transactions for one key: exactly one may
