@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -139,6 +140,21 @@ func (b *browser) screenshot(t *testing.T, name string) {
 	}
 }
 
+// waitText waits until the element sel selects shows every one of wants:
+// the page redraws its tables as the world changes, so a row is read where
+// it is, not kept.
+func (b *browser) waitText(t *testing.T, sel string, wants ...string) {
+	t.Helper()
+	js, _ := json.Marshal(wants)
+	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && %s.every((w) => e.textContent.includes(w)); })()`, sel, js)
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr)); err != nil {
+		got, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || "(none)"`, sel)))
+		t.Fatalf("%s never showed %q: it shows %q (%v)", sel, wants, got, err)
+	}
+}
+
 // void runs an action for its effect alone.
 func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
@@ -238,12 +254,7 @@ func TestConsolePortDown(t *testing.T) {
 	b.run(t, "capacity shows the hosted allocation and its VLAN",
 		chromedp.WaitVisible(css(`#hosting tr[data-resource=%q]`, w.ic)),
 	)
-	hostingRow := b.text(t, fmt.Sprintf(`#hosting tr[data-resource=%q]`, w.ic))
-	for _, want := range []string{"10Gbps", "500Mbps in 1", "9.5Gbps", "101"} {
-		if !strings.Contains(hostingRow, want) {
-			t.Errorf("capacity row %q lacks %q", hostingRow, want)
-		}
-	}
+	b.waitText(t, fmt.Sprintf(`#hosting tr[data-resource=%q]`, w.ic), "10Gbps", "500Mbps in 1", "9.5Gbps", "101")
 	b.screenshot(t, "topology.png")
 
 	// The keyboard opens a resource: focus its node, press Enter.
@@ -383,12 +394,8 @@ func TestConsoleAccountPicker(t *testing.T) {
 		void(chromedp.Evaluate[bool](`document.querySelector("#region").dispatchEvent(new Event("change"))`)),
 		chromedp.WaitVisible(css(`#quotas tr[data-quota="vifs-per-hosted-connection"].full`)),
 	)
-	if got := b.text(t, `#quotas tr[data-quota="vifs-per-hosted-connection"]`); !strings.Contains(got, "1 / 1") || !strings.Contains(got, w.hosted) {
-		t.Errorf("the customer's VIFs per hosted connection: %q", got)
-	}
-	if got := b.text(t, `#quotas tr[data-quota="gateways-per-account"]`); !strings.Contains(got, "1 / 200") {
-		t.Errorf("the customer's Direct Connect gateways: %q", got)
-	}
+	b.waitText(t, `#quotas tr[data-quota="vifs-per-hosted-connection"]`, "1 / 1", w.hosted)
+	b.waitText(t, `#quotas tr[data-quota="gateways-per-account"]`, "1 / 200")
 	b.run(t, "the clock advances from its control, with the operator token",
 		chromedp.SetValue(chromedp.CSS(`#advance-by`), "2h"),
 		chromedp.Click(chromedp.CSS(`#advance`)),
@@ -493,11 +500,6 @@ func TestConsoleWholeWorld(t *testing.T) {
 	}
 	b.run(t, "the LAG's capacity: two members of 10Gbps, 1Gbps hosted on VLAN 202",
 		chromedp.WaitVisible(css(`#hosting tr[data-resource=%q]`, lagID)))
-	row := b.text(t, fmt.Sprintf(`#hosting tr[data-resource=%q]`, lagID))
-	for _, want := range []string{"20Gbps (2 × 10Gbps)", "1Gbps in 1", "19Gbps", "202"} {
-		if !strings.Contains(row, want) {
-			t.Errorf("the LAG's capacity row %q lacks %q", row, want)
-		}
-	}
+	b.waitText(t, fmt.Sprintf(`#hosting tr[data-resource=%q]`, lagID), "20Gbps (2 × 10Gbps)", "1Gbps in 1", "19Gbps", "202")
 	b.screenshot(t, "console.png") // the README's: DXLAB_ARTIFACTS=docs refreshes it
 }
