@@ -503,3 +503,55 @@ func TestConsoleWholeWorld(t *testing.T) {
 	b.waitText(t, fmt.Sprintf(`#hosting tr[data-resource=%q]`, lagID), "20Gbps (2 × 10Gbps)", "1Gbps in 1", "19Gbps", "202")
 	b.screenshot(t, "console.png") // the README's: DXLAB_ARTIFACTS=docs refreshes it
 }
+
+// An AWS Interconnect connection hangs off its Direct Connect gateway; under
+// manual it waits for the partner's portal, which its page activates.
+func TestConsoleInterconnect(t *testing.T) {
+	dx := dxlabtest.New(t, dxlabtest.Options{Profile: dxlabtest.Manual})
+	gw, err := dx.DirectConnect(customerAccount, region).CreateDirectConnectGateway(t.Context(),
+		&directconnect.CreateDirectConnectGatewayInput{DirectConnectGatewayName: aws.String("multicloud")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gwID := aws.ToString(gw.DirectConnectGateway.DirectConnectGatewayId)
+	dx.Fire(gwID)
+	dx.WaitFor(gwID, "available")
+	icCall := func(op string, in map[string]any) map[string]any {
+		t.Helper()
+		body, _ := json.Marshal(in)
+		resp, data := dx.Raw("POST", "/", map[string]string{"Authorization": dxlabtest.SigV4(customerAccount, region, "interconnect"),
+			"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "Interconnect." + op}, body)
+		var out map[string]any
+		if err := json.Unmarshal(data, &out); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: %d %s", op, resp.StatusCode, data)
+		}
+		return out
+	}
+	created := icCall("CreateConnection", map[string]any{"environmentId": "mce-aws-gcp-iad", "bandwidth": "1Gbps",
+		"attachPoint": map[string]any{"directConnectGateway": gwID}})
+	conn, _ := created["connection"].(map[string]any)
+	id, _ := conn["id"].(string)
+	if id == "" || conn["state"] != "requested" {
+		t.Fatalf("CreateConnection answered %v", created)
+	}
+
+	b := newBrowser(t)
+	b.run(t, "the connection hangs off its gateway, requested",
+		chromedp.Navigate(dx.URL+"/_dxlab/console/"),
+		chromedp.WaitVisible(node(id, "requested")),
+		chromedp.WaitReady(css(`path.edge[data-from=%q][data-to=%q]`, id, gwID)),
+	)
+	b.run(t, "its page activates the key at the partner's portal",
+		chromedp.Click(node(id, "")),
+		chromedp.WaitVisible(css(`#resource button[data-action="activate"]`)),
+		chromedp.Click(css(`#resource button[data-action="activate"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#token-dialog[open] #token`)),
+		chromedp.SetValue(chromedp.CSS(`#token`), dx.OperatorToken),
+		chromedp.Click(chromedp.CSS(`#token-dialog button[value="ok"]`)),
+		chromedp.WaitVisible(node(id, "pending")),
+	)
+	got := icCall("GetConnection", map[string]any{"identifier": id})
+	if c, _ := got["connection"].(map[string]any); c["state"] != "pending" {
+		t.Errorf("GetConnection after the portal took the key: %v", got)
+	}
+}
