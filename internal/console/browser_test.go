@@ -325,6 +325,12 @@ func TestConsolePortDown(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#resource button[data-action="bgp-down"]`)),
 		void(chromedp.Poll[bool](`document.querySelector("#resource-view").textContent.includes('"bgpStatus": "down"')`)),
 	)
+	unnamed, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("button, input, select, [tabindex]")]
+		.filter((e) => !(e.labels && e.labels.length) && !e.getAttribute("aria-label") && !e.textContent.trim())
+		.map((e) => e.outerHTML.slice(0, 120))`))
+	if err != nil || len(unnamed) > 0 {
+		t.Errorf("controls without an accessible name: %q (%v)", unnamed, err)
+	}
 	vifs, err = w.customer.DescribeVirtualInterfaces(ctx, &directconnect.DescribeVirtualInterfacesInput{VirtualInterfaceId: aws.String(w.vif)})
 	if err != nil || len(vifs.VirtualInterfaces) != 1 || len(vifs.VirtualInterfaces[0].BgpPeers) == 0 || vifs.VirtualInterfaces[0].BgpPeers[0].BgpStatus != types.BGPStatusDown {
 		t.Errorf("the customer's VIF after BGP down: %+v, %v", vifs, err)
