@@ -265,6 +265,9 @@ type EventQuery struct {
 	Limit int
 	// NextToken continues a listing.
 	NextToken string
+	// Last asks for the Last most recent events instead (1 to 1000, oldest
+	// first, one page), with Resource, Account and Kind only.
+	Last int
 }
 
 func (q EventQuery) values() url.Values {
@@ -285,6 +288,9 @@ func (q EventQuery) values() url.Values {
 		v.Set("limit", strconv.Itoa(q.Limit))
 	}
 	setIf(v, "nextToken", q.NextToken)
+	if q.Last > 0 {
+		v.Set("last", strconv.Itoa(q.Last))
+	}
 	return v
 }
 

@@ -118,7 +118,7 @@ func (a *api) routes() []route {
 		{"GET", "/_dxlab/v1/resources/{id}", "one resource by id, whoever owns it: kind, owner, region, state, and its place, links and Describe view", a.resource},
 		{"GET", "/_dxlab/v1/topology", "the simulated world as the console draws it: ?account=&region=&limit=", a.topology},
 		{"GET", "/_dxlab/v1/quotas", "how much of each quota an account takes in a region: ?account=&region=", a.quotas},
-		{"GET", "/_dxlab/v1/events", "the event timeline, oldest first: ?resource=&account=&kind=&since=&until=&after=<seq>&limit=&nextToken=", a.events},
+		{"GET", "/_dxlab/v1/events", "the event timeline, oldest first: ?resource=&account=&kind=&since=&until=&after=<seq>&limit=&nextToken=, or the most recent: ?last=<n>", a.events},
 	}, slices.Concat(a.worldRoutes(), a.interconnectRoutes(), a.gatewayRoutes())...)
 }
 

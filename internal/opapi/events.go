@@ -19,10 +19,13 @@ var eventPages = page.Options{Default: 100, Max: 1000}
 // ?resource=<id>&account=<account>&kind=<kind>&since=<RFC 3339>&until=<RFC 3339>&after=<seq>&limit=<n>&nextToken=<t>.
 // account selects the events of resources the account owns or sees; after
 // the events that follow one already seen (what `dxlab events --follow`
-// asks).
+// asks). ?last=<n> answers the n most recent instead, in one page.
 func (a *api) events(r *http.Request) (any, error) {
 	v := r.URL.Query()
 	q := store.EventQuery{ResourceID: v.Get("resource"), VisibleTo: v.Get("account"), ResourceKind: v.Get("kind")}
+	if v.Has("last") {
+		return a.lastEvents(r, q)
+	}
 	var err error
 	if q.Since, err = timeParam(v.Get("since"), "since"); err != nil {
 		return nil, err
@@ -61,6 +64,32 @@ func (a *api) events(r *http.Request) (any, error) {
 	out := opclient.EventList{Events: []opclient.Event{}, NextToken: next}
 	for _, e := range evs {
 		out.Events = append(out.Events, event(e))
+	}
+	return out, nil
+}
+
+// lastEvents answers the tail of the timeline: the ?last=<n> most recent
+// events that match (1 to 1000), oldest first, where a console starts
+// following.
+func (a *api) lastEvents(r *http.Request, q store.EventQuery) (any, error) {
+	v := r.URL.Query()
+	n, err := strconv.Atoi(v.Get("last"))
+	if err != nil || n < 1 || n > eventPages.Max {
+		return nil, badRequest("last must be a whole number from 1 to %d", eventPages.Max)
+	}
+	for _, other := range []string{"since", "until", "after", "limit", "nextToken"} {
+		if v.Has(other) {
+			return nil, badRequest("last takes the most recent events: it goes with resource, account and kind, not %s", other)
+		}
+	}
+	q.Newest, q.Limit = true, n
+	evs, err := a.opts.Facility.Events(r.Context(), q)
+	if err != nil {
+		return nil, err
+	}
+	out := opclient.EventList{Events: make([]opclient.Event, 0, len(evs))}
+	for i := len(evs) - 1; i >= 0; i-- {
+		out.Events = append(out.Events, event(evs[i]))
 	}
 	return out, nil
 }

@@ -83,3 +83,40 @@ func TestEvents(t *testing.T) {
 		l.wantError("GET", "/_dxlab/v1/events"+q, http.StatusBadRequest)
 	}
 }
+
+// ?last=<n> answers the tail of the timeline, oldest first, whatever its
+// length; it takes no paging of its own.
+func TestLastEvents(t *testing.T) {
+	t.Parallel()
+	dx, _, hosted, _ := partnerWorld(t)
+	op := dx.OperatorClient()
+	all, err := op.AllEvents(t.Context(), opclient.EventQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := op.Events(t.Context(), opclient.EventQuery{Last: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) < 5 || len(last.Events) != 3 || last.NextToken != nil {
+		t.Fatalf("%d events in all; last 3 answered %d, token %v", len(all), len(last.Events), last.NextToken)
+	}
+	for i, e := range last.Events {
+		if want := all[len(all)-3+i]; e.Seq != want.Seq {
+			t.Errorf("last[%d] is event %d, want %d", i, e.Seq, want.Seq)
+		}
+	}
+	// With a filter: the customer's hosted connection's own events.
+	mine, err := op.Events(t.Context(), opclient.EventQuery{Resource: hosted, Last: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mine.Events) != 2 || mine.Events[0].Seq >= mine.Events[1].Seq || mine.Events[1].ResourceID != hosted || mine.Events[1].To != "available" {
+		t.Errorf("the hosted connection's last 2 events: %+v", mine.Events)
+	}
+	for _, bad := range []string{"last=0", "last=1001", "last=x", "last=5&after=1", "last=5&limit=2"} {
+		if code := dx.Operator("GET", "/_dxlab/v1/events?"+bad, nil); code != 400 {
+			t.Errorf("?%s answered %d, want 400", bad, code)
+		}
+	}
+}

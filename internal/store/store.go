@@ -188,6 +188,9 @@ type EventQuery struct {
 	Since, Until time.Time
 	AfterSeq     int64
 	Limit        int
+	// Newest takes the most recent events first (Limit of them: the tail
+	// of the timeline); otherwise events come oldest first.
+	Newest bool
 }
 
 // Reader reads within a transaction.

@@ -404,6 +404,15 @@ function pollEvents() {
 }
 
 async function readEvents() {
+  if (!state.lastSeq && !state.events.length) {
+    // The first read starts from the tail of the timeline, however long.
+    const tail = await call("GET", "/events" + query({ last: 500 }));
+    state.events = tail.events;
+    if (!tail.events.length) return false;
+    state.lastSeq = tail.events[tail.events.length - 1].seq;
+    drawEvents();
+    return true;
+  }
   let after = state.lastSeq;
   for (let page = 0; page < 10; page++) {
     const got = await call("GET", "/events" + query({ after, limit: 1000 }));

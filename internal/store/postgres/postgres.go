@@ -707,7 +707,7 @@ func (t *txn) Events(ctx context.Context, q store.EventQuery) ([]store.Event, er
 	if q.AfterSeq > 0 {
 		f.add("seq > %s", q.AfterSeq)
 	}
-	rows, err := t.tx.Query(ctx, `SELECT `+eventColumns+` FROM events`+f.clause()+` ORDER BY seq`+limit(q.Limit), f.args...)
+	rows, err := t.tx.Query(ctx, `SELECT `+eventColumns+` FROM events`+f.clause()+` ORDER BY seq`+desc(q.Newest)+limit(q.Limit), f.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -799,4 +799,12 @@ func (t *txn) RollbackTo(ctx context.Context, name string) error {
 func (t *txn) Forget(ctx context.Context, name string) error {
 	_, err := t.tx.Exec(ctx, "RELEASE SAVEPOINT "+name)
 	return err
+}
+
+// desc orders a query newest first when asked.
+func desc(newest bool) string {
+	if newest {
+		return " DESC"
+	}
+	return ""
 }

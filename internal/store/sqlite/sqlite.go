@@ -787,7 +787,7 @@ func (t *txn) Events(ctx context.Context, q store.EventQuery) ([]store.Event, er
 	if q.AfterSeq > 0 {
 		f.add("seq > ?", q.AfterSeq)
 	}
-	rows, err := t.query(ctx, `SELECT `+eventColumns+` FROM events`+f.clause()+` ORDER BY seq`+limit(q.Limit), f.args...)
+	rows, err := t.query(ctx, `SELECT `+eventColumns+` FROM events`+f.clause()+` ORDER BY seq`+desc(q.Newest)+limit(q.Limit), f.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -879,4 +879,12 @@ func (t *txn) RollbackTo(ctx context.Context, name string) error {
 func (t *txn) Forget(ctx context.Context, name string) error {
 	_, err := t.tx.ExecContext(t.c(ctx), "RELEASE "+name)
 	return err
+}
+
+// desc orders a query newest first when asked.
+func desc(newest bool) string {
+	if newest {
+		return " DESC"
+	}
+	return ""
 }

@@ -939,6 +939,9 @@ func testEvents(t *testing.T, s store.Store) {
 		{store.EventQuery{AfterSeq: seq[1]}, []int64{seq[2], seq[3]}},
 		{store.EventQuery{Limit: 2}, []int64{seq[0], seq[1]}},
 		{store.EventQuery{AfterSeq: seq[0], Limit: 2}, []int64{seq[1], seq[2]}},
+		{store.EventQuery{Newest: true, Limit: 2}, []int64{seq[3], seq[2]}},
+		{store.EventQuery{Newest: true, VisibleTo: b, Limit: 2}, []int64{seq[3], seq[2]}},
+		{store.EventQuery{Newest: true, ResourceKind: "thing"}, []int64{seq[3], seq[1], seq[0]}},
 	} {
 		wantKeys(t, fmt.Sprintf("events %+v", q.q), keys(events(t, s, q.q), eventSeq), q.want...)
 	}
