@@ -83,7 +83,9 @@ func TestTopology(t *testing.T) {
 	if err := json.Unmarshal(got[vif].View, &view); err != nil || view.VirtualInterfaceState != "available" || view.OwnerAccount != account2 {
 		t.Errorf("the VIF's view %s: %v", got[vif].View, err)
 	}
-	if !slices.ContainsFunc(all.Devices, func(d opclient.Device) bool { return d.ID == got[ic].Device && d.Location == "EqDC2" && d.Ports["10G"] > 0 }) {
+	if !slices.ContainsFunc(all.Devices, func(d opclient.Device) bool {
+		return d.ID == got[ic].Device && d.Location == "EqDC2" && d.Ports["10G"] > 0
+	}) {
 		t.Errorf("the interconnect's device %s is not among the region's devices", got[ic].Device)
 	}
 
