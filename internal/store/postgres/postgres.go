@@ -155,6 +155,13 @@ var schema = []string{
 		key   TEXT PRIMARY KEY,
 		value TEXT NOT NULL
 	);`,
+
+	// The listings' and the driver's orders served by indexes, so that
+	// neither reads every pending transition (issue 12: flat with 100,000
+	// pending): those waiting for an operator by id, the held ones by when
+	// their hold lapses (transitions_due already orders the automatic ones).
+	`CREATE INDEX transitions_waiting ON transitions (id) WHERE due_at IS NULL;
+	CREATE INDEX transitions_held ON transitions (held_until) WHERE held_until > 0;`,
 }
 
 // migrate applies the schema steps not yet applied, under an advisory lock
@@ -584,38 +591,79 @@ func (t *txn) queryTransitions(ctx context.Context, query string, args ...any) (
 	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Transition, error) { return scanTransition(row) })
 }
 
-// transitionOrder lists automatic transitions by due time, then those that
-// wait for an operator, each by id.
-const transitionOrder = ` ORDER BY due_at IS NULL, due_at, id`
-
+// Transitions lists the automatic transitions by due time, then those that
+// wait for an operator, each by id: two queries, each walking an index in
+// its order (transitions_due, transitions_waiting) and stopping at the
+// limit, where one ordered by "due_at IS NULL, due_at, id" read every
+// pending transition for each page.
 func (t *txn) Transitions(ctx context.Context, q store.TransitionQuery) ([]store.Transition, error) {
-	var f filter
-	if !q.DueBy.IsZero() {
-		f.add("due_at IS NOT NULL AND due_at <= %s", q.DueBy.UnixNano())
-	}
-	f.addIf("resource_kind = %s", q.ResourceKind)
-	f.addIf("resource_id = %s", q.ResourceID)
-	if a := q.After; a != nil {
-		if a.DueAt.IsZero() {
-			f.add("due_at IS NULL AND id > %s", a.ID)
-		} else {
-			f.add("(due_at IS NULL OR due_at > %[1]s OR (due_at = %[1]s AND id > %[2]s))", a.DueAt.UnixNano(), a.ID)
+	var out []store.Transition
+	if a := q.After; a == nil || !a.DueAt.IsZero() {
+		f := filter{where: []string{"due_at IS NOT NULL"}}
+		if !q.DueBy.IsZero() {
+			f.add("due_at <= %s", q.DueBy.UnixNano())
+		}
+		f.addIf("resource_kind = %s", q.ResourceKind)
+		f.addIf("resource_id = %s", q.ResourceID)
+		if a != nil {
+			f.add("(due_at, id) > (%s, %s)", a.DueAt.UnixNano(), a.ID)
+		}
+		due, err := t.queryTransitions(ctx, `SELECT `+transitionColumns+` FROM transitions`+f.clause()+` ORDER BY due_at, id`+limit(q.Limit), f.args...)
+		if err != nil {
+			return nil, err
+		}
+		out = due
+		if q.Limit > 0 && len(out) >= q.Limit {
+			return out, nil
 		}
 	}
-	return t.queryTransitions(ctx, `SELECT `+transitionColumns+` FROM transitions`+f.clause()+transitionOrder+limit(q.Limit), f.args...)
+	if !q.DueBy.IsZero() {
+		// Only automatic transitions are ever due.
+		return out, nil
+	}
+	f := filter{where: []string{"due_at IS NULL"}}
+	f.addIf("resource_kind = %s", q.ResourceKind)
+	f.addIf("resource_id = %s", q.ResourceID)
+	if a := q.After; a != nil && a.DueAt.IsZero() {
+		f.add("id > %s", a.ID)
+	}
+	n := 0
+	if q.Limit > 0 {
+		n = q.Limit - len(out)
+	}
+	waiting, err := t.queryTransitions(ctx, `SELECT `+transitionColumns+` FROM transitions`+f.clause()+` ORDER BY id`+limit(n), f.args...)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, waiting...), nil
 }
 
+// NextDue is the least of GREATEST(due_at, held_until) over steps'
+// automatic transitions, found without reading them all: the first in due
+// order not held past its due time (transitions_due), and the first in
+// hold order held past it (transitions_held).
 func (t *txn) NextDue(ctx context.Context, steps []string) (time.Time, error) {
 	if len(steps) == 0 {
 		return time.Time{}, nil
 	}
-	var due *int64
-	err := t.tx.QueryRow(ctx,
-		`SELECT MIN(GREATEST(due_at, held_until)) FROM transitions WHERE due_at IS NOT NULL AND step = ANY($1)`, steps).Scan(&due)
-	if err != nil || due == nil {
-		return time.Time{}, err
+	var next time.Time
+	for _, query := range []string{
+		`SELECT due_at FROM transitions WHERE due_at IS NOT NULL AND held_until <= due_at AND step = ANY($1) ORDER BY due_at, id LIMIT 1`,
+		`SELECT held_until FROM transitions WHERE held_until > 0 AND due_at IS NOT NULL AND held_until > due_at AND step = ANY($1) ORDER BY held_until LIMIT 1`,
+	} {
+		var at int64
+		err := t.tx.QueryRow(ctx, query, steps).Scan(&at)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return time.Time{}, err
+		}
+		if at := time.Unix(0, at).UTC(); next.IsZero() || at.Before(next) {
+			next = at
+		}
 	}
-	return time.Unix(0, *due).UTC(), nil
+	return next, nil
 }
 
 func (t *txn) TakeDue(ctx context.Context, q store.TakeQuery) ([]store.Transition, error) {

@@ -13,7 +13,8 @@ import (
 // mostly the transaction around it (taking the write lock, writing the WAL
 // frames, committing), not the few rows it changes. So concurrent Updates
 // share a transaction: one goroutine, the committer, runs them one after
-// another, each in its own savepoint, and commits once for all. A call
+// another, each after the first in its own savepoint, and commits once for
+// all. A call
 // whose fn fails is rolled back to its savepoint alone and answered with its
 // own error at once; the others are answered only after the commit that
 // holds them, with its outcome. Under no load a batch is one call, as
@@ -111,14 +112,48 @@ func (s *Store) nextIf(room bool) *job {
 }
 
 // runBatch runs first and whatever else is waiting, up to maxBatch, in one
-// transaction.
+// transaction; or, when first fails, first alone and then the rest in the
+// next.
+//
+// The first call of a transaction runs without a savepoint of its own: if
+// it fails, the transaction holds nothing else, so rolling the transaction
+// back undoes it alone. Only the calls after it run in savepoints. This is
+// not only one statement fewer: inside a savepoint, every statement that
+// writes ends by cutting SQLite's in-memory sub-journal back to where the
+// statement started, and the in-memory journal finds that point by walking
+// its chunks from the start, so a call's statements cost more the more
+// pages the call has already changed. A call that writes a few rows does
+// not notice; a call that writes thousands (a seeding batch, a prune of
+// the timeline) slowed quadratically, and the more so the larger the store
+// (more distinct pages a batch touches): seeding fell from 4,500 to 500
+// connections a second between 50,000 and 200,000 held. Outside a
+// savepoint the sub-journal is emptied after every statement instead.
 func (s *Store) runBatch(first *job) {
+	for first != nil {
+		first = s.runTx(first)
+	}
+}
+
+// runTx runs one transaction starting with first, and returns a job it
+// took but left for the next transaction (when first failed), or nil.
+func (s *Store) runTx(first *job) (next *job) {
+	if err := first.ctx.Err(); err != nil {
+		first.done <- outcome{err: err}
+		return s.nextIf(true)
+	}
 	tx, err := s.writer.BeginTx(context.Background(), nil)
 	if err != nil {
 		first.done <- outcome{err: err}
-		return
+		return nil
 	}
-	var held []*job // run, and waiting for the commit
+	w := &txn{tx: tx, stmts: s.writeStmts, shared: true}
+	if o := run(first, w); o.err != nil || o.panic != nil {
+		// first is all the transaction holds: undone alone.
+		_ = tx.Rollback()
+		first.done <- o
+		return s.nextIf(true)
+	}
+	held := []*job{first} // run, and waiting for the commit
 	abort := func(err error, also *job) {
 		_ = tx.Rollback()
 		for _, j := range held {
@@ -128,16 +163,15 @@ func (s *Store) runBatch(first *job) {
 			also.done <- outcome{err: err}
 		}
 	}
-	w := &txn{tx: tx, stmts: s.writeStmts, shared: true}
 	ctx := context.Background()
-	for j := first; j != nil; j = s.nextIf(len(held) < maxBatch) {
+	for j := s.nextIf(len(held) < maxBatch); j != nil; j = s.nextIf(len(held) < maxBatch) {
 		if err := j.ctx.Err(); err != nil {
 			j.done <- outcome{err: err}
 			continue
 		}
 		if err := w.Savepoint(ctx, "call"); err != nil {
 			abort(err, j)
-			return
+			return nil
 		}
 		o := run(j, w)
 		failed := o.err != nil || o.panic != nil
@@ -154,7 +188,7 @@ func (s *Store) runBatch(first *job) {
 			} else {
 				abort(err, j)
 			}
-			return
+			return nil
 		}
 		if failed {
 			j.done <- o // rolled back alone, answered at once
@@ -166,6 +200,7 @@ func (s *Store) runBatch(first *job) {
 	for _, j := range held {
 		j.done <- outcome{err: err}
 	}
+	return nil
 }
 
 // run calls a job's fn, catching a panic.

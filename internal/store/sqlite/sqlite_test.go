@@ -3,6 +3,8 @@ package sqlite_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -79,4 +81,58 @@ func TestDataDirectoryIsLocked(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 	s.Close()
+}
+
+// A listing longer than SQLite's 32,766 placeholders a statement (a census
+// of every connection of a large store) is read whole, with each record's
+// viewers: they were once asked for in one query with a placeholder per
+// record, which SQLite refused ("too many SQL variables").
+func TestListLongerThanSQLitePlaceholders(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	const n = 33000
+	err := s.Update(ctx, func(w store.Writer) error {
+		for i := range n {
+			r := store.Record{Kind: "k", ID: fmt.Sprintf("%06d", i), Account: "a", Region: "r", Data: []byte("x")}
+			if i%1000 == 999 {
+				r.Viewers = []string{"v1", "v2"}
+			}
+			if err := w.Insert(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(r store.Reader) error {
+		all, err := r.List(ctx, store.ListQuery{Kind: "k"})
+		if err != nil {
+			return err
+		}
+		if len(all) != n {
+			t.Fatalf("listed %d records, want %d", len(all), n)
+		}
+		for i, rec := range all {
+			want := []string(nil)
+			if i%1000 == 999 {
+				want = []string{"v1", "v2"}
+			}
+			if rec.ID != fmt.Sprintf("%06d", i) || !slices.Equal(rec.Viewers, want) {
+				t.Fatalf("record %d: %s with viewers %v, want %v", i, rec.ID, rec.Viewers, want)
+			}
+		}
+		seen, err := r.List(ctx, store.ListQuery{Kind: "k", VisibleTo: "v2"})
+		if err != nil {
+			return err
+		}
+		if len(seen) != n/1000 {
+			t.Errorf("v2 sees %d records, want %d", len(seen), n/1000)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
