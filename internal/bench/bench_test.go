@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
@@ -15,8 +16,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/directconnect"
+	"github.com/aws/smithy-go"
 
 	"github.com/dxlab/dxlab/dxlabtest"
+	"github.com/dxlab/dxlab/internal/page"
 	"github.com/dxlab/dxlab/opclient"
 )
 
@@ -253,5 +256,94 @@ func TestHangingServer(t *testing.T) {
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the phase took %s", d)
+	}
+}
+
+// The paged workload walks the whole listing, a page after another, and
+// starts over after the last, with either client.
+func TestPagedWalksTheListing(t *testing.T) {
+	ctx := t.Context()
+	tg, cl, env := started(t, []string{"111100000001"})
+	tmpl, _, err := makeTemplate(ctx, tg, cl, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With the template, 250 connections: pages of 100, 100 and 50.
+	if env.ids, err = seed(ctx, tg.store, tmpl, env.accounts, 249, nil); err != nil {
+		t.Fatal(err)
+	}
+	if cl.raw, err = newRawClient(ctx, tg.url, cl); err != nil {
+		t.Fatal(err)
+	}
+	ops, err := operations(Paged)
+	if err != nil || len(ops) != 1 {
+		t.Fatalf("%v, %v", ops, err)
+	}
+	for _, client := range Clients {
+		w := &worker{c: cl.byAccount[0], env: env, rng: newRand()}
+		if client == Raw {
+			w.raw = cl.raw
+		}
+		var tokens []string
+		for range 4 {
+			if err := ops[0].call(w, ctx); err != nil {
+				t.Fatalf("%s: %v", client, err)
+			}
+			tokens = append(tokens, aws.ToString(w.next))
+		}
+		// After the first page, the second, the last, and the first again.
+		if tokens[0] == "" || tokens[1] == "" || tokens[1] == tokens[0] || tokens[2] != "" || tokens[3] != tokens[0] {
+			t.Errorf("%s: tokens after each page %q", client, tokens)
+		}
+	}
+}
+
+// DescribeConnections without maxResults answers every connection up to
+// page.MaxWhole, and refuses more with DirectConnectClientException saying
+// how to page, instead of reading them all (issue 12: a million connections
+// listed in bounded memory); with maxResults the same connections page.
+func TestUnpagedListingRefusedPastMaxWhole(t *testing.T) {
+	ctx := t.Context()
+	tg, cl, env := started(t, []string{"111100000001", "111100000002"})
+	tmpl, _, err := makeTemplate(ctx, tg, cl, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The template and MaxWhole-1 copies: MaxWhole for the first account.
+	if _, err := seed(ctx, tg.store, tmpl, env.accounts[:1], page.MaxWhole-1, nil); err != nil {
+		t.Fatal(err)
+	}
+	c := cl.byAccount[0]
+	out, err := c.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{})
+	if err != nil || len(out.Connections) != page.MaxWhole || out.NextToken != nil {
+		t.Fatalf("at MaxWhole: %v, %d connections", err, len(out.Connections))
+	}
+	if _, err := seed(ctx, tg.store, tmpl, env.accounts[:1], 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{})
+	var api smithy.APIError
+	if !errors.As(err, &api) || api.ErrorCode() != "DirectConnectClientException" ||
+		!strings.Contains(api.ErrorMessage(), "maxResults") || !strings.Contains(api.ErrorMessage(), "nextToken") {
+		t.Fatalf("past MaxWhole: %v, want a DirectConnectClientException saying to page", err)
+	}
+	n := 0
+	var next *string
+	for {
+		out, err := c.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{MaxResults: aws.Int32(100), NextToken: next})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n += len(out.Connections)
+		if next = out.NextToken; next == nil {
+			break
+		}
+	}
+	if n != page.MaxWhole+1 {
+		t.Errorf("paged through %d connections, want %d", n, page.MaxWhole+1)
+	}
+	// Another account's listing is unaffected.
+	if out, err := cl.byAccount[1].DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{}); err != nil || len(out.Connections) != 0 {
+		t.Errorf("the other account: %v, %v", out, err)
 	}
 }

@@ -67,27 +67,33 @@ func newRawClient(ctx context.Context, url string, cl *clients) (*rawClient, err
 
 // call sends op with in, as account, and reads the answer.
 func (r *rawClient) call(ctx context.Context, account int, op string, in any) error {
+	_, err := r.answer(ctx, account, op, in)
+	return err
+}
+
+// answer is call, returning the body of a successful answer.
+func (r *rawClient) answer(ctx context.Context, account int, op string, in any) ([]byte, error) {
 	body, err := json.Marshal(in)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url, bytes.NewReader(body))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	req.Header = r.headers[account].Clone()
 	req.Header.Set("X-Amz-Target", r.target+"."+op)
 	resp, err := r.http.Do(req)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if resp.StatusCode == http.StatusOK {
-		return nil
+		return answer, nil
 	}
 	var e struct {
 		Type    string `json:"__type"`
@@ -100,7 +106,26 @@ func (r *rawClient) call(ctx context.Context, account int, op string, in any) er
 	if e.Type == "" {
 		e.Type = fmt.Sprintf("HTTP %d", resp.StatusCode)
 	}
-	return &smithy.GenericAPIError{Code: e.Type, Message: e.Message}
+	return nil, &smithy.GenericAPIError{Code: e.Type, Message: e.Message}
+}
+
+// nextToken finds an answer's top-level nextToken without decoding the
+// rest (a page of 100 connections is 70 kB the raw client need not parse).
+// A token is base64url, which JSON never escapes, and a quote inside a
+// string value is escaped, so the key cannot occur in a value.
+func nextToken(answer []byte) *string {
+	const key = `"nextToken":"`
+	i := bytes.LastIndex(answer, []byte(key))
+	if i < 0 {
+		return nil
+	}
+	rest := answer[i+len(key):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 {
+		return nil
+	}
+	t := string(rest[:j])
+	return &t
 }
 
 // recordingClient keeps the last request it sent and the answer's body.

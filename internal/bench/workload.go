@@ -25,15 +25,24 @@ const (
 	// page of a listing, tags), 10% changes (creates, tags, renames), from
 	// several accounts.
 	Mixed = "mixed"
+	// Paged pages through the account's connections 100 at a time, each
+	// client following the nextToken of its previous page and starting
+	// over after the last: every position of the listing, over a populated
+	// store (issue 12's scale goal: a page deep in a million costs what
+	// the first costs).
+	Paged = "paged"
+	// Tags reads the tags of 3 connections at a time (DescribeTags).
+	Tags = "tags"
 )
 
 // Workloads are the workloads' names.
-var Workloads = []string{Describe, Create, Mixed}
+var Workloads = []string{Describe, Create, Mixed, Paged, Tags}
 
 // The operations a workload issues, by the names its report gives them.
 const (
 	opDescribe     = "DescribeConnections"
 	opDescribePage = "DescribeConnections (page of 100)"
+	opDescribeNext = "DescribeConnections (next page of 100)"
 	opDescribeTags = "DescribeTags (3 ARNs)"
 	opCreate       = "CreateConnection"
 	opTag          = "TagResource"
@@ -59,6 +68,9 @@ type worker struct {
 	raw     *rawClient
 	env     *environment
 	calls   int
+	// next is where the paged workload's next call continues: the
+	// nextToken of its previous page, or nil to start over.
+	next *string
 }
 
 // environment is what workers share and only read.
@@ -82,6 +94,10 @@ func operations(workload string) ([]operation, error) {
 		return []operation{describe}, nil
 	case Create:
 		return []operation{create}, nil
+	case Paged:
+		return []operation{{name: opDescribeNext, weight: 1, reads: true, call: (*worker).describeNext}}, nil
+	case Tags:
+		return []operation{{name: opDescribeTags, weight: 1, reads: true, call: (*worker).describeTags}}, nil
 	case Mixed:
 		describe.weight, create.weight = 60, 4
 		return []operation{
@@ -141,6 +157,31 @@ func (w *worker) describePage(ctx context.Context) error {
 		return w.raw.call(ctx, w.account, "DescribeConnections", map[string]int{"maxResults": 100})
 	}
 	_, err := w.c.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{MaxResults: aws.Int32(100)})
+	return err
+}
+
+// describeNext lists the page of 100 after the worker's previous one, or
+// the first after the last.
+func (w *worker) describeNext(ctx context.Context) error {
+	var err error
+	if w.raw != nil {
+		in := map[string]any{"maxResults": 100}
+		if w.next != nil {
+			in["nextToken"] = *w.next
+		}
+		var answer []byte
+		if answer, err = w.raw.answer(ctx, w.account, "DescribeConnections", in); err == nil {
+			w.next = nextToken(answer)
+		}
+	} else {
+		var out *directconnect.DescribeConnectionsOutput
+		if out, err = w.c.DescribeConnections(ctx, &directconnect.DescribeConnectionsInput{MaxResults: aws.Int32(100), NextToken: w.next}); err == nil {
+			w.next = out.NextToken
+		}
+	}
+	if err != nil {
+		w.next = nil
+	}
 	return err
 }
 

@@ -36,6 +36,10 @@ Workloads:
   mixed     90% reads (by id, a page of 100, DescribeTags of 3 ARNs) and
             10% changes (CreateConnection, TagResource, UpdateConnection),
             as several accounts
+  paged     DescribeConnections, 100 at a time, each client following
+            its nextToken through its account's connections and starting
+            over after the last
+  tags      DescribeTags of 3 connections' ARNs over a populated store
 
 --seed N writes N connections through the store of the bench's own dxlab
 before the run: a bench-only path that copies a connection the service
@@ -47,12 +51,12 @@ dxlab's figures as ratios to them.`,
 	flags: func(fs *flag.FlagSet, io *stdio) func(context.Context, []string) error {
 		endpoint := fs.String("endpoint", "", "URL of a running dxlab to drive; empty starts one in this process")
 		dataDir := fs.String("data-dir", "", "for the bench's own dxlab: a data directory to use and keep instead of a temporary one")
-		workload := fs.String("workload", bench.Describe, "describe, create or mixed")
+		workload := fs.String("workload", bench.Describe, "describe, create, mixed, paged or tags")
 		client := fs.String("client", bench.SDK, "sdk (the AWS SDK for Go's client, as users' programs call) or raw (the requests the SDK signed, replayed with net/http alone: a light client, as wrk is, so the server's cost is not diluted by the SDK's; needs dxlab's default auth, accept-any)")
 		concurrency := fs.Int("concurrency", 32, "clients calling at once")
 		duration := fs.Duration("duration", 10*time.Second, "how long the load is measured (each baseline too)")
 		warmup := fs.Duration("warmup", time.Second, "how long the load runs before it is measured")
-		seed := fs.Int("seed", 0, "connections to write through the store before the run (bench's own dxlab only); describe and mixed seed 1000 on a new store when not told")
+		seed := fs.Int("seed", 0, "connections to write through the store before the run (bench's own dxlab only); every workload but create seeds 1000 on a new store when not told")
 		accounts := fs.Int("accounts", 4, "accounts the clients call as, in turn")
 		region := fs.String("region", "us-east-1", "the region everything happens in")
 		baseline := fs.Bool("baseline", false, "measure the hello-world and SQLite ceilings first, and print the ratios")

@@ -214,7 +214,8 @@ func (s *Service) createConnection(ctx context.Context, tx *resource.Tx, c *conn
 }
 
 // connectionPages are DescribeConnections' pages: without maxResults it
-// returns everything, as it did before AWS added pagination.
+// returns everything, as it did before AWS added pagination, up to
+// page.MaxWhole (a larger listing is refused, telling the caller to page).
 var connectionPages = page.Options{Max: MaxPageSize}
 
 // MaxPageSize is the most a Describe call returns at once; a larger
@@ -250,6 +251,9 @@ func (s *Service) DescribeConnections(ctx context.Context, in *dxapi.DescribeCon
 		who := caller.From(ctx)
 		list, err := connections.List(ctx, r, store.ListQuery{Account: who.Account, Region: who.Region, After: req.After, Limit: req.Fetch()})
 		if err != nil {
+			return err
+		}
+		if err := req.Whole(len(list), "connections"); err != nil {
 			return err
 		}
 		list, out.NextToken = page.Trim(scope, req, list, objectID[connection])

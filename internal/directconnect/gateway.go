@@ -118,6 +118,9 @@ func (s *Service) DescribeDirectConnectGateways(ctx context.Context, in *dxapi.D
 			if err != nil {
 				return err
 			}
+			if err := req.Whole(len(list), "Direct Connect gateways"); err != nil {
+				return err
+			}
 			list, out.NextToken = page.Trim(scope, req, list, objectID[gateway.Gateway])
 		}
 		for _, o := range list {

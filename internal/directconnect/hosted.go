@@ -248,7 +248,7 @@ func (s *Service) DescribeHostedConnections(ctx context.Context, in *dxapi.Descr
 	if err != nil {
 		return nil, err
 	}
-	return s.listHosted(ctx, id, scope, req)
+	return s.listHosted(ctx, id, scope, &req)
 }
 
 func (s *Service) DescribeConnectionsOnInterconnect(ctx context.Context, in *dxapi.DescribeConnectionsOnInterconnectRequest) (*dxapi.Connections, error) {
@@ -256,23 +256,33 @@ func (s *Service) DescribeConnectionsOnInterconnect(ctx context.Context, in *dxa
 	if err := checkInterconnectID(id); err != nil {
 		return nil, err
 	}
-	return s.listHosted(ctx, id, page.Scope{}, page.Request{})
+	// No maxResults: every hosted connection, as few as the parent's
+	// capacity allows.
+	return s.listHosted(ctx, id, page.Scope{}, nil)
 }
 
-// listHosted lists the hosted connections on a parent of the caller's.
-func (s *Service) listHosted(ctx context.Context, parentID string, scope page.Scope, req page.Request) (*dxapi.Connections, error) {
+// listHosted lists the hosted connections on a parent of the caller's, a
+// page req asks for, or all of them when req is nil.
+func (s *Service) listHosted(ctx context.Context, parentID string, scope page.Scope, req *page.Request) (*dxapi.Connections, error) {
 	out := &dxapi.Connections{Connections: []dxapi.Connection{}}
 	err := s.view(ctx, func(r store.Reader) error {
 		p, err := s.loadParent(ctx, r, parentID)
 		if err != nil {
 			return err
 		}
-		list, err := hostedOn(ctx, r, p.ref, req.After, req.Fetch())
+		after, limit := "", 0
+		if req != nil {
+			after, limit = req.After, req.Fetch()
+		}
+		list, err := hostedOn(ctx, r, p.ref, after, limit)
 		if err != nil {
 			return err
 		}
-		if req.Limit > 0 {
-			list, out.NextToken = page.Trim(scope, req, list, objectID[connection])
+		if req != nil {
+			if err := req.Whole(len(list), "hosted connections"); err != nil {
+				return err
+			}
+			list, out.NextToken = page.Trim(scope, *req, list, objectID[connection])
 		}
 		for _, o := range list {
 			out.Connections = append(out.Connections, *apiConnectionFor(ctx, o))

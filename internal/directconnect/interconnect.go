@@ -181,6 +181,9 @@ func (s *Service) DescribeInterconnects(ctx context.Context, in *dxapi.DescribeI
 		if err != nil {
 			return err
 		}
+		if err := req.Whole(len(list), "interconnects"); err != nil {
+			return err
+		}
 		list, out.NextToken = page.Trim(scope, req, list, objectID[interconnect])
 		for _, o := range list {
 			out.Interconnects = append(out.Interconnects, *apiInterconnect(o))

@@ -426,6 +426,9 @@ func (s *Service) DescribeLags(ctx context.Context, in *dxapi.DescribeLagsReques
 		if err != nil {
 			return err
 		}
+		if err := req.Whole(len(list), "LAGs"); err != nil {
+			return err
+		}
 		list, out.NextToken = page.Trim(scope, req, list, objectID[lag])
 		for _, o := range list {
 			l, err := s.apiLag(ctx, r, o)

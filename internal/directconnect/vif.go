@@ -725,6 +725,9 @@ func (s *Service) DescribeVirtualInterfaces(ctx context.Context, in *dxapi.Descr
 		if err != nil {
 			return err
 		}
+		if err := req.Whole(len(list), "virtual interfaces"); err != nil {
+			return err
+		}
 		list, out.NextToken = page.Trim(scope, req, list, objectID[vif])
 		for _, o := range list {
 			out.VirtualInterfaces = append(out.VirtualInterfaces, *apiVifFor(ctx, o))

@@ -47,6 +47,14 @@
 //	...
 //	recs, out.NextToken = page.Trim(scope, req, recs, func(rec store.Record) string { return rec.ID })
 //
+// A listing that answers everything when maxResults is absent (Options.Default
+// 0) answers at most MaxWhole items so: between the query and Trim it calls
+// Whole, which refuses a larger listing and tells the caller to page:
+//
+//	if err := req.Whole(len(recs), "connections"); err != nil {
+//		return err
+//	}
+//
 // A listing held in memory (a static catalog), sorted by key, uses Slice in
 // place of the query and Trim:
 //
@@ -71,6 +79,15 @@ const (
 	// MaxKeyLen is the longest sort key, in bytes, a token can carry.
 	// Resource ids are far shorter; the bound keeps tokens small.
 	MaxKeyLen = 256
+	// MaxWhole is the most items a listing answers at once when the caller
+	// gives no maxResults and the listing then answers everything (Direct
+	// Connect's Describe calls, which predate pagination): a larger one is
+	// refused (Whole), telling the caller to page, rather than read, hold
+	// and render a million items for an answer no client could take (the
+	// answer is capped at limits.MaxResponseBytes, 8 MiB, about 11,000
+	// connections). Chosen: far above what AWS's quotas let an account hold
+	// in a region, so a real workload never meets it.
+	MaxWhole = 5000
 )
 
 // Scope says which listing, for whom, a token belongs to. A token is only
@@ -105,15 +122,30 @@ type Request struct {
 	Limit int
 	// After is the key the page starts strictly after; "" is the start.
 	After string
+	// max is the listing's largest page (Options.Max), for Whole's message.
+	max int
 }
 
 // Fetch is how many items to ask the store for: one more than the page, so
-// that Trim can tell whether another page follows, or 0 for no limit.
+// that Trim can tell whether another page follows; without a page size, one
+// more than MaxWhole, so that Whole can tell a listing too large to answer
+// at once without reading all of it.
 func (r Request) Fetch() int {
 	if r.Limit == 0 {
-		return 0
+		return MaxWhole + 1
 	}
 	return r.Limit + 1
+}
+
+// Whole refuses, as fault.Invalid, a request without a page size whose
+// listing found more than MaxWhole items (fetched with Fetch); what names
+// them ("connections"). A request with a page size passes.
+func (r Request) Whole(found int, what string) error {
+	if r.Limit != 0 || found <= MaxWhole {
+		return nil
+	}
+	return fault.New(fault.Invalid, "There are more than %d %s to list, and without maxResults at most %d are answered at once. "+
+		"Page through them: pass maxResults (1 to %d), then each answer's nextToken.", MaxWhole, what, MaxWhole, r.max)
 }
 
 // The messages never echo the token: it may be as long as the request
@@ -134,7 +166,7 @@ func Read(s Scope, o Options, maxResults *int32, token *string) (Request, error)
 	if o.Max < 1 || o.Default < 0 || o.Default > o.Max {
 		panic(fmt.Sprintf("page: list %q has invalid options %+v: need 0 <= Default <= Max and Max >= 1", s.List, o))
 	}
-	r := Request{Limit: o.Default}
+	r := Request{Limit: o.Default, max: o.Max}
 	if maxResults != nil {
 		n := int(*maxResults)
 		if n < 1 {

@@ -76,10 +76,41 @@ func TestRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got != tt.want {
+			if got.Limit != tt.want.Limit || got.After != tt.want.After {
 				t.Errorf("Read = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// Without a page size a listing answers everything up to MaxWhole, and
+// fetches one more than that to tell a larger one, which it refuses.
+func TestWhole(t *testing.T) {
+	whole, err := Read(scope, dxOpts, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := whole.Fetch(); got != MaxWhole+1 {
+		t.Errorf("Fetch without a page size = %d, want %d", got, MaxWhole+1)
+	}
+	for _, n := range []int{0, 1, MaxWhole} {
+		if err := whole.Whole(n, "connections"); err != nil {
+			t.Errorf("Whole(%d): %v", n, err)
+		}
+	}
+	err = whole.Whole(MaxWhole+1, "connections")
+	mustInvalid(t, err, "")
+	for _, want := range []string{"more than 5000 connections", "maxResults (1 to 100)", "nextToken"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("message %q does not say %q", err, want)
+		}
+	}
+	paged, err := Read(scope, dxOpts, ptr[int32](100), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := paged.Whole(MaxWhole+1, "connections"); err != nil {
+		t.Errorf("a paged request refused: %v", err)
 	}
 }
 
@@ -274,7 +305,7 @@ func TestHugeTokenRefusedCheaply(t *testing.T) {
 }
 
 func TestFetch(t *testing.T) {
-	for _, tt := range []struct{ limit, want int }{{0, 0}, {1, 2}, {100, 101}} {
+	for _, tt := range []struct{ limit, want int }{{0, MaxWhole + 1}, {1, 2}, {100, 101}} {
 		if got := (Request{Limit: tt.limit}).Fetch(); got != tt.want {
 			t.Errorf("Fetch with Limit %d = %d, want %d", tt.limit, got, tt.want)
 		}
