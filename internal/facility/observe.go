@@ -2,8 +2,6 @@ package facility
 
 import (
 	"context"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/resource"
@@ -34,44 +32,22 @@ type StepCount struct {
 
 // PendingCounts counts the pending transitions by step, in step order.
 func (f *Facility) PendingCounts(ctx context.Context) ([]StepCount, error) {
-	by := map[string]*StepCount{}
-	var order []string
-	err := f.store.View(ctx, func(r store.Reader) error {
-		var after *store.TransitionKey
-		for {
-			page, err := r.Transitions(ctx, store.TransitionQuery{After: after, Limit: takeBatch})
-			if err != nil {
-				return err
-			}
-			for _, t := range page {
-				c := by[t.Step]
-				if c == nil {
-					c = &StepCount{Step: t.Step}
-					by[t.Step] = c
-					order = append(order, t.Step)
-				}
-				c.Pending++
-				if t.DueAt.IsZero() {
-					c.Waiting++
-				}
-			}
-			if len(page) < takeBatch {
-				return nil
-			}
-			last := page[len(page)-1]
-			after = &store.TransitionKey{DueAt: last.DueAt, ID: last.ID}
-		}
+	var counts []store.StepCount
+	err := f.store.View(ctx, func(r store.Reader) (err error) {
+		counts, err = r.StepCounts(ctx)
+		return err
 	})
-	if err != nil {
-		return nil, err
+	out := make([]StepCount, 0, len(counts))
+	for _, c := range counts {
+		out = append(out, StepCount(c))
 	}
-	out := make([]StepCount, 0, len(order))
-	for _, s := range order {
-		out = append(out, *by[s])
-	}
-	slices.SortFunc(out, func(a, b StepCount) int { return strings.Compare(a.Step, b.Step) })
-	return out, nil
+	return out, err
 }
+
+// Restate gives the resources a store older than its state column holds
+// their state, so that the census counts them; it answers how many. The
+// server runs it once the services have registered their kinds.
+func (f *Facility) Restate(ctx context.Context) (int, error) { return f.kinds.Restate(ctx, f.store) }
 
 // Events reads the event timeline.
 func (f *Facility) Events(ctx context.Context, q store.EventQuery) ([]store.Event, error) {

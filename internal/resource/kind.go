@@ -208,7 +208,7 @@ func (k *Kind[T]) record(ctx context.Context, tx *Tx, o *Object[T]) (store.Recor
 		return store.Record{}, err
 	}
 	return store.Record{Kind: k.Name, ID: o.ID, Account: o.Account, Region: o.Region, Parent: o.Parent.String(),
-		Viewers: viewers, Version: o.Version, Data: data}, nil
+		Viewers: viewers, Version: o.Version, Data: data, State: k.state(o.Doc)}, nil
 }
 
 func (k *Kind[T]) viewers(ctx context.Context, tx *Tx, o *Object[T]) ([]string, error) {

@@ -1,9 +1,9 @@
 package resource
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -71,28 +71,65 @@ type Count struct {
 	N           int
 }
 
-// Census counts every resource by kind and state, in kind then state order.
+// Census counts every resource of a registered kind by state, in kind then
+// state order, from the states the store keeps beside the documents.
 func (g *Registry) Census(ctx context.Context, r store.Reader) ([]Count, error) {
-	var out []Count
+	known := map[string]bool{}
 	for _, k := range g.Kinds() {
-		recs, err := r.List(ctx, store.ListQuery{Kind: k.KindName()})
-		if err != nil {
-			return nil, err
-		}
-		by := map[string]int{}
-		for _, rec := range recs {
-			state, err := k.StateOf(rec)
-			if err != nil {
-				return nil, err
-			}
-			by[state]++
-		}
-		for state, n := range by {
-			out = append(out, Count{Kind: k.KindName(), State: state, N: n})
+		known[k.KindName()] = true
+	}
+	counts, err := r.Census(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Count
+	for _, c := range counts {
+		if known[c.Kind] {
+			out = append(out, Count{Kind: c.Kind, State: c.State, N: c.N})
 		}
 	}
-	slices.SortFunc(out, func(a, b Count) int {
-		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.State, b.State))
-	})
 	return out, nil
+}
+
+// restateBatch is how many records one transaction of Restate gives their
+// state.
+const restateBatch = 500
+
+// Restate gives the records of every registered kind that a store older
+// than its state column holds their state, a batch a transaction, and
+// answers how many it gave one. Run once at start: afterwards every write
+// keeps the state, and it finds nothing.
+func (g *Registry) Restate(ctx context.Context, st store.Store) (int, error) {
+	n := 0
+	for _, k := range g.Kinds() {
+		for {
+			var recs []store.Record
+			if err := st.View(ctx, func(r store.Reader) (err error) {
+				recs, err = r.Unstated(ctx, k.KindName(), restateBatch)
+				return err
+			}); err != nil {
+				return n, err
+			}
+			if len(recs) == 0 {
+				break
+			}
+			err := st.Update(ctx, func(w store.Writer) error {
+				for _, rec := range recs {
+					state, err := k.StateOf(rec)
+					if err != nil {
+						return err
+					}
+					if err := w.SetState(ctx, rec.Kind, rec.ID, state); err != nil && !errors.Is(err, store.ErrNotFound) {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return n, err
+			}
+			n += len(recs)
+		}
+	}
+	return n, nil
 }

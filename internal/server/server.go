@@ -201,6 +201,14 @@ func New(opts Options) (*Server, error) {
 		}
 	}
 	ic := interconnect.New(interconnect.Options{Store: st, Facility: fac, Quotas: quotas})
+	// Records of a store older than their state column get it, so that the
+	// census counts them (once: every write keeps it since).
+	if n, err := fac.Restate(context.Background()); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("recording resources' states: %w", err)
+	} else if n > 0 {
+		opts.Logger.Info("recorded the state of resources an older dxlab stored", "resources", n)
+	}
 	// Steps an earlier run under manual left for an operator follow this
 	// run's profile (docs/behavior.md).
 	if _, err := fac.Retime(context.Background()); err != nil {

@@ -50,6 +50,23 @@ type Record struct {
 	Version int64
 	// Data is the owner's serialised document.
 	Data []byte
+	// State is the document's state as its kind reads it, kept beside it
+	// so that counting resources by state reads no document. Insert and
+	// Update write it; Get and List leave it empty.
+	State string
+}
+
+// StateCount is how many records of a kind are in a state.
+type StateCount struct {
+	Kind, State string
+	N           int
+}
+
+// StepCount is how many transitions of a step are pending, and how many
+// of them wait for an operator (no due time).
+type StepCount struct {
+	Step             string
+	Pending, Waiting int
 }
 
 // ListQuery selects records of one kind. Empty fields match any. Records
@@ -210,6 +227,15 @@ type Reader interface {
 	// ClaimCounts counts the claims held in every scope that starts with
 	// prefix, by scope: how much of each quota is taken.
 	ClaimCounts(ctx context.Context, prefix string) (map[string]int, error)
+	// Census counts the records of every kind by state, in kind then state
+	// order; records whose state was never written (a store older than the
+	// column: see Unstated) are not counted.
+	Census(ctx context.Context) ([]StateCount, error)
+	// Unstated lists up to limit records of kind whose state was never
+	// written, so that their state can be given them (SetState).
+	Unstated(ctx context.Context, kind string, limit int) ([]Record, error)
+	// StepCounts counts the pending transitions by step, in step order.
+	StepCounts(ctx context.Context) ([]StepCount, error)
 }
 
 // Writer changes state within a transaction. Nothing it does is visible to
@@ -226,6 +252,9 @@ type Writer interface {
 	// Delete removes a record with its viewers, claims and pending
 	// transitions.
 	Delete(ctx context.Context, kind, id string) error
+	// SetState records a record's state without changing it otherwise (its
+	// version stays): for records Unstated lists.
+	SetState(ctx context.Context, kind, id, state string) error
 	Claim(ctx context.Context, c Claim) error
 	// Release drops every claim an owner holds.
 	Release(ctx context.Context, ownerKind, ownerID string) error

@@ -48,6 +48,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Events", testEvents},
 		{"Settings", testSettings},
 		{"ClaimCounts", testClaimCounts},
+		{"Census", testCensus},
+		{"StepCounts", testStepCounts},
 		{"Times", testTimes},
 		{"Savepoints", testSavepoints},
 	} {
@@ -479,6 +481,54 @@ func testClaims(t *testing.T, s store.Store) {
 	wantErr(t, "claim by another owner", s.Update(ctx, func(w store.Writer) error { return w.Claim(ctx, other) }), store.ErrConflict)
 	update(t, s, func(w store.Writer) error { return w.Release(ctx, "vif", "v1") })
 	update(t, s, func(w store.Writer) error { return w.Claim(ctx, other) })
+}
+
+// testCensus counts records by kind and the state written with them, which
+// follows Update and SetState, and leaves the records' versions alone.
+func testCensus(t *testing.T, s store.Store) {
+	a, b := thing("a", "1", "r"), thing("b", "1", "r")
+	a.State, b.State = "pending", "pending"
+	g := store.Record{Kind: "gadget", ID: "g", Account: "1", Region: "r", Data: []byte("g"), State: "up"}
+	insert(t, s, a, b, g)
+	census := func() []store.StateCount {
+		t.Helper()
+		return mustRead(t, s, func(r store.Reader) ([]store.StateCount, error) { return r.Census(ctx) })
+	}
+	same(t, "census after inserts", census(), []store.StateCount{{Kind: "gadget", State: "up", N: 1}, {Kind: "thing", State: "pending", N: 2}})
+	b.Version, b.State = 1, "available"
+	must(t, write(s, b))
+	update(t, s, func(w store.Writer) error { return w.SetState(ctx, "thing", "a", "down") })
+	same(t, "census after an update and a SetState", census(), []store.StateCount{{Kind: "gadget", State: "up", N: 1}, {Kind: "thing", State: "available", N: 1}, {Kind: "thing", State: "down", N: 1}})
+	if got := get(t, s, "a"); got.Version != 1 || string(got.Data) != "a" {
+		t.Errorf("SetState changed the record: %+v", got)
+	}
+	wantErr(t, "SetState of a missing record", s.Update(ctx, func(w store.Writer) error { return w.SetState(ctx, "thing", "nope", "x") }), store.ErrNotFound)
+	update(t, s, func(w store.Writer) error { return w.Delete(ctx, "gadget", "g") })
+	same(t, "census after a delete", census(), []store.StateCount{{Kind: "thing", State: "available", N: 1}, {Kind: "thing", State: "down", N: 1}})
+	unstated := mustRead(t, s, func(r store.Reader) ([]store.Record, error) { return r.Unstated(ctx, "thing", 10) })
+	if len(unstated) != 0 {
+		t.Errorf("records written with a state are listed as unstated: %v", unstated)
+	}
+}
+
+// testStepCounts counts pending transitions by step, and those of them that
+// wait for an operator.
+func testStepCounts(t *testing.T, s store.Store) {
+	update(t, s, func(w store.Writer) error {
+		for _, tr := range []store.Transition{
+			transition("t1", "x.a", at(time.Minute)), transition("t2", "x.a", time.Time{}), transition("t3", "x.b", at(time.Hour)),
+		} {
+			if err := w.Schedule(ctx, tr); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	got := mustRead(t, s, func(r store.Reader) ([]store.StepCount, error) { return r.StepCounts(ctx) })
+	same(t, "step counts", got, []store.StepCount{{Step: "x.a", Pending: 2, Waiting: 1}, {Step: "x.b", Pending: 1, Waiting: 0}})
+	update(t, s, func(w store.Writer) error { return w.Unschedule(ctx, "t2") })
+	got = mustRead(t, s, func(r store.Reader) ([]store.StepCount, error) { return r.StepCounts(ctx) })
+	same(t, "step counts after one is taken", got, []store.StepCount{{Step: "x.a", Pending: 1, Waiting: 0}, {Step: "x.b", Pending: 1, Waiting: 0}})
 }
 
 // testClaimCounts counts held claims by scope under a prefix, and only
