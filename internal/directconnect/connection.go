@@ -230,7 +230,7 @@ func (s *Service) DescribeConnections(ctx context.Context, in *dxapi.DescribeCon
 			return nil, err
 		}
 		var o *resource.Object[connection]
-		err := s.view(ctx, func(r store.Reader) (err error) {
+		err := s.peek(ctx, func(r store.Reader) (err error) {
 			// The partner sees a hosted connection through its parent's
 			// listings, not here: DescribeConnections is the owner's.
 			o, err = connections.LoadAs(ctx, r, id, resource.Owner)

@@ -91,6 +91,12 @@ func (s *Service) view(ctx context.Context, fn func(r store.Reader) error) error
 	return s.store.View(ctx, fn)
 }
 
+// peek reads one record outside a transaction (store.Store.Peek): a
+// describe by id, what waiters and Terraform poll.
+func (s *Service) peek(ctx context.Context, fn func(r store.Reader) error) error {
+	return s.store.Peek(ctx, fn)
+}
+
 // live reports whether a resource in a state still counts: not deleted,
 // rejected or being deleted.
 func live(state string) bool {

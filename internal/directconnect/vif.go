@@ -696,7 +696,7 @@ func (s *Service) DescribeVirtualInterfaces(ctx context.Context, in *dxapi.Descr
 		if err := checkVifID(id); err != nil {
 			return nil, err
 		}
-		err := s.view(ctx, func(r store.Reader) error {
+		err := s.peek(ctx, func(r store.Reader) error {
 			o, err := vifs.Load(ctx, r, id)
 			if err == nil {
 				out.VirtualInterfaces = append(out.VirtualInterfaces, *apiVifFor(ctx, o))

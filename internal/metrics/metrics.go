@@ -129,6 +129,13 @@ func (s *timedStore) View(ctx context.Context, fn func(store.Reader) error) erro
 	return err
 }
 
+func (s *timedStore) Peek(ctx context.Context, fn func(store.Reader) error) error {
+	start := time.Now()
+	err := s.Store.Peek(ctx, fn)
+	s.observe("view", start, err)
+	return err
+}
+
 func (s *timedStore) Update(ctx context.Context, fn func(store.Writer) error) error {
 	start := time.Now()
 	err := s.Store.Update(ctx, fn)

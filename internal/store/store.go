@@ -299,6 +299,12 @@ type Writer interface {
 // nothing outside the transaction but record what it read.
 type Store interface {
 	View(ctx context.Context, fn func(Reader) error) error
+	// Peek runs fn with a Reader whose statements each read the latest
+	// commit on their own, with no transaction around them: for a read of
+	// one statement (a record by id, what waiters poll), which a
+	// transaction would cost more than. fn must not rely on two of its
+	// statements agreeing; a backend may run it as View.
+	Peek(ctx context.Context, fn func(Reader) error) error
 	Update(ctx context.Context, fn func(Writer) error) error
 	// Describe names the backend for health reports, e.g. "sqlite".
 	Describe() string

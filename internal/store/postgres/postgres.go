@@ -221,6 +221,10 @@ func (s *Store) View(ctx context.Context, fn func(store.Reader) error) error {
 	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, false, func(t *txn) error { return fn(t) })
 }
 
+// Peek is View here: a read-only transaction costs PostgreSQL little beside
+// the round trip to it.
+func (s *Store) Peek(ctx context.Context, fn func(store.Reader) error) error { return s.View(ctx, fn) }
+
 func (s *Store) Update(ctx context.Context, fn func(store.Writer) error) error {
 	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, true, func(t *txn) error { return fn(t) })
 }

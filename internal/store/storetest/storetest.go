@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Settings", testSettings},
 		{"ClaimCounts", testClaimCounts},
 		{"Census", testCensus},
+		{"Peek", testPeek},
 		{"StepCounts", testStepCounts},
 		{"Times", testTimes},
 		{"Savepoints", testSavepoints},
@@ -508,6 +509,37 @@ func testCensus(t *testing.T, s store.Store) {
 	unstated := mustRead(t, s, func(r store.Reader) ([]store.Record, error) { return r.Unstated(ctx, "thing", 10) })
 	if len(unstated) != 0 {
 		t.Errorf("records written with a state are listed as unstated: %v", unstated)
+	}
+}
+
+// testPeek reads what is committed, record and viewers, as View does, and
+// sees each later commit.
+func testPeek(t *testing.T, s store.Store) {
+	insert(t, s, thing("p-1", "1", "r", "3", "2"))
+	peek := func(id string) (store.Record, error) {
+		var rec store.Record
+		err := s.Peek(ctx, func(r store.Reader) (err error) { rec, err = r.Get(ctx, "thing", id); return err })
+		return rec, err
+	}
+	got, err := peek("p-1")
+	must(t, err)
+	sameRecord(t, "a record peeked", got, get(t, s, "p-1"))
+	if !slices.Equal(got.Viewers, []string{"2", "3"}) {
+		t.Errorf("peeked viewers %v, want [2 3] in order", got.Viewers)
+	}
+	_, err = peek("p-2")
+	wantErr(t, "peek of a missing record", err, store.ErrNotFound)
+	insert(t, s, thing("p-2", "1", "r"))
+	if got, err := peek("p-2"); err != nil || got.ID != "p-2" || got.Viewers != nil {
+		t.Errorf("peek after a commit: %+v, %v", got, err)
+	}
+	var recs []store.Record
+	must(t, s.Peek(ctx, func(r store.Reader) (err error) {
+		recs, err = r.List(ctx, store.ListQuery{Kind: "thing", Account: "1"})
+		return err
+	}))
+	if len(recs) != 2 {
+		t.Errorf("peeked list: %d records, want 2", len(recs))
 	}
 }
 
