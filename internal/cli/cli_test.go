@@ -159,7 +159,8 @@ func TestDriveAConnectionThroughItsStates(t *testing.T) {
 
 	at(t, dx, "steps").want(t, 0, "ID", "connection.approve", id, "waits for an operator")
 	at(t, dx, "resource", id).want(t, 0, "dx.connection", "111122223333", "requested")
-	at(t, dx, "status").want(t, 0, "provisioning", "manual", "accept-any", "dx.connection", "requested", "1 (1 waiting for an operator)")
+	at(t, dx, "status").want(t, 0, "provisioning", "manual", "accept-any", "dx.connection", "requested", "1 (1 waiting for an operator)",
+		"web console", dx.URL+"/_dxlab/console/")
 	at(t, dx, "fire", "--resource", id).want(t, 0, "fired", "connection.approve", id)
 	at(t, dx, "wait", id, "pending", "--timeout", "10s").want(t, 0, id+" is pending")
 	at(t, dx, "fire", "--resource", id, "--step", "connection.approve").want(t, 1, "has no pending connection.approve step")

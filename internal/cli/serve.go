@@ -143,7 +143,8 @@ the store. Every flag can also be set by its environment variable.`,
 				srv.Close()
 				return err
 			}
-			log.Info("dxlab serving", "url", "http://"+ln.Addr().String(), "version", server.Version, "summary", srv.Describe())
+			log.Info("dxlab serving", "url", "http://"+ln.Addr().String(), "console", "http://"+ln.Addr().String()+server.ConsolePath,
+				"version", server.Version, "summary", srv.Describe())
 			err = srv.Serve(ctx, ln)
 			log.Info("dxlab stopped")
 			return err

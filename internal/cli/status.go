@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -31,6 +32,10 @@ var statusCommand = command{
 			if err != nil {
 				return err
 			}
+			idx, err := c.Index(ctx)
+			if err != nil {
+				return err
+			}
 			w := io.out
 			fmt.Fprintf(w, "dxlab %s at %s: %s\n", h.Version, c.Endpoint, h.Status)
 			rows := [][]any{
@@ -43,6 +48,9 @@ var statusCommand = command{
 				{"clock", clockLine(clk.Now, clk.OffsetSeconds)},
 				{"event retention", (time.Duration(h.EventRetentionSeconds) * time.Second).String()},
 				{"pending steps", fmt.Sprintf("%d (%d waiting for an operator)", h.PendingSteps, h.WaitingSteps)},
+			}
+			if idx.Console != "" {
+				rows = append(rows, []any{"web console", strings.TrimSuffix(c.Endpoint, "/") + idx.Console})
 			}
 			if err := table(w, "", rows); err != nil {
 				return err

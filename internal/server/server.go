@@ -279,6 +279,9 @@ func New(opts Options) (*Server, error) {
 // MetricsPath is where the Prometheus metrics are served.
 const MetricsPath = "/metrics"
 
+// ConsolePath is where the web console is served.
+const ConsolePath = console.Prefix
+
 // Handler serves the AWS APIs, the operator API and the metrics.
 func (s *Server) Handler() http.Handler { return s.handler }
 
