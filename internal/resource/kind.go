@@ -117,6 +117,9 @@ func (k *Kind[T]) Save(ctx context.Context, tx *Tx, o *Object[T]) error {
 	if err != nil {
 		return err
 	}
+	// o.Viewers are the stored ones (sorted, as the store reads them and
+	// as record works them out): most saves change a state, not who sees.
+	rec.KeepViewers = slices.Equal(rec.Viewers, o.Viewers)
 	if err := tx.w.Update(ctx, rec); err != nil {
 		return err
 	}

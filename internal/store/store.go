@@ -50,6 +50,9 @@ type Record struct {
 	Version int64
 	// Data is the owner's serialised document.
 	Data []byte
+	// KeepViewers tells Update that Viewers are the ones the record has,
+	// so that they need not be written again.
+	KeepViewers bool
 	// State is the document's state as its kind reads it, kept beside it
 	// so that counting resources by state reads no document. Insert and
 	// Update write it; Get and List leave it empty.

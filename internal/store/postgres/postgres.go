@@ -419,9 +419,13 @@ func (t *txn) List(ctx context.Context, q store.ListQuery) ([]store.Record, erro
 	return out, t.viewers(ctx, out)
 }
 
-func (t *txn) setViewers(ctx context.Context, r store.Record) error {
-	if _, err := t.tx.Exec(ctx, `DELETE FROM record_viewers WHERE kind = $1 AND id = $2`, r.Kind, r.ID); err != nil {
-		return err
+// setViewers writes a record's viewers anew; one just inserted has none
+// yet (Delete removes a record's), so they are only added.
+func (t *txn) setViewers(ctx context.Context, r store.Record, inserted bool) error {
+	if !inserted {
+		if _, err := t.tx.Exec(ctx, `DELETE FROM record_viewers WHERE kind = $1 AND id = $2`, r.Kind, r.ID); err != nil {
+			return err
+		}
 	}
 	if len(r.Viewers) == 0 {
 		return nil
@@ -442,7 +446,7 @@ func (t *txn) Insert(ctx context.Context, r store.Record) error {
 	if tag.RowsAffected() == 0 {
 		return store.ErrExists
 	}
-	return t.setViewers(ctx, r)
+	return t.setViewers(ctx, r, true)
 }
 
 // execOne runs a statement that must touch a row, or reports ErrNotFound.
@@ -470,10 +474,10 @@ func (t *txn) Update(ctx context.Context, r store.Record) error {
 			return store.ErrStale
 		}
 	}
-	if err != nil {
+	if err != nil || r.KeepViewers {
 		return err
 	}
-	return t.setViewers(ctx, r)
+	return t.setViewers(ctx, r, false)
 }
 
 func (t *txn) SetState(ctx context.Context, kind, id, state string) error {

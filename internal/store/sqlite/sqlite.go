@@ -581,9 +581,13 @@ func (t *txn) scanRecords(ctx context.Context, rows *sql.Rows) ([]store.Record, 
 	return out, t.viewers(ctx, out)
 }
 
-func (t *txn) setViewers(ctx context.Context, r store.Record) error {
-	if _, err := t.exec(ctx, `DELETE FROM record_viewers WHERE kind = ? AND id = ?`, r.Kind, r.ID); err != nil {
-		return err
+// setViewers writes a record's viewers anew; one just inserted has none
+// yet (Delete removes a record's), so they are only added.
+func (t *txn) setViewers(ctx context.Context, r store.Record, inserted bool) error {
+	if !inserted {
+		if _, err := t.exec(ctx, `DELETE FROM record_viewers WHERE kind = ? AND id = ?`, r.Kind, r.ID); err != nil {
+			return err
+		}
 	}
 	for _, v := range r.Viewers {
 		if _, err := t.exec(ctx,
@@ -605,7 +609,7 @@ func (t *txn) Insert(ctx context.Context, r store.Record) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return store.ErrExists
 	}
-	return t.setViewers(ctx, r)
+	return t.setViewers(ctx, r, true)
 }
 
 // execOne runs a statement that must touch a row, or reports ErrNotFound.
@@ -630,10 +634,10 @@ func (t *txn) Update(ctx context.Context, r store.Record) error {
 			return store.ErrStale
 		}
 	}
-	if err != nil {
+	if err != nil || r.KeepViewers {
 		return err
 	}
-	return t.setViewers(ctx, r)
+	return t.setViewers(ctx, r, false)
 }
 
 func (t *txn) SetState(ctx context.Context, kind, id, state string) error {

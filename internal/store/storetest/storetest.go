@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"ClaimCounts", testClaimCounts},
 		{"Census", testCensus},
 		{"Peek", testPeek},
+		{"KeepViewers", testKeepViewers},
 		{"StepCounts", testStepCounts},
 		{"Times", testTimes},
 		{"Savepoints", testSavepoints},
@@ -540,6 +541,26 @@ func testPeek(t *testing.T, s store.Store) {
 	}))
 	if len(recs) != 2 {
 		t.Errorf("peeked list: %d records, want 2", len(recs))
+	}
+}
+
+// testKeepViewers: an Update told the viewers are unchanged leaves them;
+// one not told writes them anew.
+func testKeepViewers(t *testing.T, s store.Store) {
+	r := thing("k-1", "1", "r", "2")
+	insert(t, s, r)
+	r.Version, r.Data, r.KeepViewers = 1, []byte("changed"), true
+	must(t, write(s, r))
+	if got := get(t, s, "k-1"); !slices.Equal(got.Viewers, []string{"2"}) || string(got.Data) != "changed" {
+		t.Errorf("after an update keeping viewers: %+v", got)
+	}
+	r.Version, r.Viewers, r.KeepViewers = 2, []string{"3"}, false
+	must(t, write(s, r))
+	if got := get(t, s, "k-1"); !slices.Equal(got.Viewers, []string{"3"}) {
+		t.Errorf("after an update with new viewers: %v, want [3]", got.Viewers)
+	}
+	if ids := listIDs(t, s, store.ListQuery{Kind: "thing", VisibleTo: "2"}); len(ids) != 0 {
+		t.Errorf("the old viewer still sees %v", ids)
 	}
 }
 
