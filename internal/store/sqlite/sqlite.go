@@ -1001,11 +1001,16 @@ func (t *txn) Append(ctx context.Context, e store.Event) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	var seq int64
-	err = t.queryRow(ctx,
+	// The seq is the row's id: last_insert_rowid, which an exec reports
+	// without the rows a RETURNING clause would make the driver build.
+	res, err := t.exec(ctx,
 		`INSERT INTO events (at, resource_kind, resource_id, account, viewers, region, action, from_state, to_state, cause)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-		e.At.UnixNano(), e.ResourceKind, e.ResourceID, e.Account, string(viewers), e.Region, e.Action, e.From, e.To, string(cause)).Scan(&seq)
+		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.At.UnixNano(), e.ResourceKind, e.ResourceID, e.Account, string(viewers), e.Region, e.Action, e.From, e.To, string(cause))
+	if err != nil {
+		return 0, err
+	}
+	seq, err := res.LastInsertId()
 	if err != nil {
 		return 0, err
 	}
