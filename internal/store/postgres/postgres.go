@@ -412,6 +412,11 @@ func (t *txn) List(ctx context.Context, q store.ListQuery) ([]store.Record, erro
 	if err != nil {
 		return nil, err
 	}
+	return t.records(ctx, rows)
+}
+
+// records reads the records rows hold, with their viewers.
+func (t *txn) records(ctx context.Context, rows pgx.Rows) ([]store.Record, error) {
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Record, error) { return scanRecord(row) })
 	if err != nil {
 		return nil, err
@@ -499,11 +504,7 @@ func (t *txn) Unstated(ctx context.Context, kind string, limit int) ([]store.Rec
 	if err != nil {
 		return nil, err
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Record, error) { return scanRecord(row) })
-	if err != nil {
-		return nil, err
-	}
-	return out, t.viewers(ctx, out)
+	return t.records(ctx, rows)
 }
 
 func (t *txn) StepCounts(ctx context.Context) ([]store.StepCount, error) {
