@@ -133,16 +133,22 @@ type DeviceStatus struct {
 func (f *Facility) Devices(ctx context.Context, region string) ([]DeviceStatus, error) {
 	var out []DeviceStatus
 	err := f.store.View(ctx, func(r store.Reader) error {
+		// The facility keeps a record only of a device an operator took
+		// down (or brought back): one listing, not a read per device.
+		touched, err := devices.List(ctx, r, store.ListQuery{})
+		if err != nil {
+			return err
+		}
+		down := map[string]bool{}
+		for _, o := range touched {
+			down[o.ID] = o.Doc.Down
+		}
 		for _, l := range f.catalog.Locations {
 			if region != "" && l.Region != region {
 				continue
 			}
 			for _, d := range l.Devices {
-				down, err := DeviceDown(ctx, r, d.ID)
-				if err != nil {
-					return err
-				}
-				out = append(out, DeviceStatus{Location: l.Code, Region: l.Region, Device: d, Down: down})
+				out = append(out, DeviceStatus{Location: l.Code, Region: l.Region, Device: d, Down: down[d.ID]})
 			}
 		}
 		return nil

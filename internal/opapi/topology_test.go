@@ -89,6 +89,26 @@ func TestTopology(t *testing.T) {
 		t.Errorf("the interconnect's device %s is not among the region's devices", got[ic].Device)
 	}
 
+	// A device an operator takes down shows down, and what it carries.
+	if _, err := op.SetDeviceDown(t.Context(), got[ic].Device, true); err != nil {
+		t.Fatal(err)
+	}
+	after, err := op.Topology(t.Context(), opclient.TopologyQuery{Region: region})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range after.Devices {
+		if d.Down != (d.ID == got[ic].Device) {
+			t.Errorf("device %s down %v after taking %s down", d.ID, d.Down, got[ic].Device)
+		}
+	}
+	if s := byID(after.Resources)[ic].State; s != "down" {
+		t.Errorf("the interconnect on the downed device is %s", s)
+	}
+	if _, err := op.SetDeviceDown(t.Context(), got[ic].Device, false); err != nil {
+		t.Fatal(err)
+	}
+
 	// The customer sees its hosted connection and VIF, not the partner's
 	// interconnect; the partner sees its interconnect and the hosted
 	// connection on it, not the customer's VIF.
