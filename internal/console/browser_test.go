@@ -155,6 +155,16 @@ func (b *browser) waitText(t *testing.T, sel string, wants ...string) {
 	}
 }
 
+// giveToken answers the console's request for the operator token, which it
+// makes before its first change.
+func giveToken(token string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(chromedp.CSS(`#token-dialog[open] #token`)),
+		chromedp.SetValue(chromedp.CSS(`#token`), token),
+		chromedp.Click(chromedp.CSS(`#token-dialog button[value="ok"]`)),
+	)
+}
+
 // void runs an action for its effect alone.
 func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
@@ -272,9 +282,7 @@ func TestConsolePortDown(t *testing.T) {
 
 	b.run(t, "press port down; the console asks for the operator token first",
 		chromedp.Click(chromedp.CSS(`#resource button[data-action="port-down"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#token-dialog[open] #token`)),
-		chromedp.SetValue(chromedp.CSS(`#token`), w.dx.OperatorToken),
-		chromedp.Click(chromedp.CSS(`#token-dialog button[value="ok"]`)),
+		giveToken(w.dx.OperatorToken),
 		chromedp.WaitVisible(chromedp.CSS(`#action-result [data-result="ok"]`)),
 	)
 	b.run(t, "the interconnect, the hosted connection and the VIF turn down in the picture",
@@ -356,17 +364,15 @@ func TestConsoleFireStep(t *testing.T) {
 	)
 	b.run(t, "fire it: AWS approves",
 		chromedp.Click(css(`#resource-steps tr[data-step="connection.approve"] button[data-action="fire"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#token-dialog[open] #token`)),
-		chromedp.SetValue(chromedp.CSS(`#token`), dx.OperatorToken),
-		chromedp.Click(chromedp.CSS(`#token-dialog button[value="ok"]`)),
+		giveToken(dx.OperatorToken),
 		chromedp.WaitVisible(node(id, "pending")),
 		chromedp.WaitVisible(css(`#resource-steps tr[data-step="connection.cross-connect"] button[data-action="fire"]`)),
 	)
 	if got := dx.State(id); got != "pending" {
 		t.Errorf("after firing the approval the API says %s", got)
 	}
-	b.run(t, "fire the next: the cross-connect is done",
-		chromedp.Click(css(`#resource-steps tr[data-step="connection.cross-connect"] button[data-action="fire"]`)),
+	b.run(t, "the technician is done: press \"Cross-connect done\"",
+		chromedp.Click(css(`#resource button[data-action="cross-connect"]`)),
 		chromedp.WaitVisible(node(id, "available")),
 		chromedp.WaitVisible(css(`#events li[data-resource=%q][data-to="available"]`, id)),
 	)
@@ -405,9 +411,7 @@ func TestConsoleAccountPicker(t *testing.T) {
 	b.run(t, "the clock advances from its control, with the operator token",
 		chromedp.SetValue(chromedp.CSS(`#advance-by`), "2h"),
 		chromedp.Click(chromedp.CSS(`#advance`)),
-		chromedp.WaitVisible(chromedp.CSS(`#token-dialog[open] #token`)),
-		chromedp.SetValue(chromedp.CSS(`#token`), w.dx.OperatorToken),
-		chromedp.Click(chromedp.CSS(`#token-dialog button[value="ok"]`)),
+		giveToken(w.dx.OperatorToken),
 		chromedp.WaitVisible(chromedp.CSS(`#action-result [data-result="ok"]`)),
 	)
 	clock := b.text(t, `#clock`)
@@ -551,9 +555,7 @@ func TestConsoleInterconnect(t *testing.T) {
 		chromedp.Click(node(id, "")),
 		chromedp.WaitVisible(css(`#resource button[data-action="activate"]`)),
 		chromedp.Click(css(`#resource button[data-action="activate"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#token-dialog[open] #token`)),
-		chromedp.SetValue(chromedp.CSS(`#token`), dx.OperatorToken),
-		chromedp.Click(chromedp.CSS(`#token-dialog button[value="ok"]`)),
+		giveToken(dx.OperatorToken),
 		chromedp.WaitVisible(node(id, "pending")),
 	)
 	got := icCall("GetConnection", map[string]any{"identifier": id})

@@ -140,7 +140,7 @@ function kindLabel(r) {
     case "dx.gateway-association-proposal": return "proposal";
     case "ec2.vgw": return "virtual private gateway";
     case "ec2.tgw": return "transit gateway";
-    case "ic.connection": case "interconnect.connection": return "Interconnect connection";
+    case "ic.connection": return "Interconnect connection";
     case "ic.proposal": return "Interconnect proposal";
     default: return r.kind;
   }
@@ -344,16 +344,22 @@ function drawCapacity(topo) {
     const capacity = p.kind === "dx.lag" ? mbps(p.bandwidth) * members.length : mbps(p.bandwidth);
     const allocated = hosted.reduce((a, r) => a + mbps(r.bandwidth), 0);
     const share = capacity ? Math.min(100, Math.round(100 * allocated / capacity)) : 0;
-    const bar = el("span", { class: "bar", role: "img", "aria-label": share + "% allocated" }, el("span"));
-    bar.firstChild.style.width = share + "%";
     hosting.append(el("tr", { "data-resource": p.id },
       el("td", {}, resourceLink(p.id, `${kindLabel(p)} ${p.id}`)),
       el("td", { class: "num" }, fmtMbps(capacity) + (p.kind === "dx.lag" ? ` (${members.length} × ${p.bandwidth})` : "")),
-      el("td", { class: "num" }, bar, fmtMbps(allocated) + ` in ${hosted.length}`),
+      el("td", { class: "num" }, bar(share, "allocated"), fmtMbps(allocated) + ` in ${hosted.length}`),
       el("td", { class: "num" }, fmtMbps(Math.max(0, capacity - allocated))),
       el("td", {}, hosted.map((r) => r.vlan).sort((a, b) => a - b).join(", ") || "none")));
   }
   if (!hosting.children.length) hosting.append(el("tr", {}, el("td", { colspan: "5" }, "No interconnect or LAG.")));
+}
+
+// bar draws a share taken of a whole (0 to 100), for the eye and, as its
+// label, for a screen reader.
+function bar(share, what) {
+  const b = el("span", { class: "bar", role: "img", "aria-label": `${share}% ${what}` }, el("span"));
+  b.firstChild.style.width = share + "%"; // through CSSOM: the policy allows no inline style
+  return b;
 }
 
 async function drawQuotas() {
@@ -363,12 +369,10 @@ async function drawQuotas() {
   const tbody = table.querySelector("tbody");
   tbody.replaceChildren(...q.quotas.map((u) => {
     const share = u.limit ? Math.min(100, Math.round(100 * u.used / u.limit)) : 100;
-    const bar = el("span", { class: "bar", role: "img", "aria-label": share + "% used" }, el("span"));
-    bar.firstChild.style.width = share + "%";
     const where = !u.where ? "" : /^(dx|vgw-|tgw-)|^[0-9a-f]{8}-/.test(u.where) ? resourceLink(u.where) : u.where;
     return el("tr", { "data-quota": u.name, class: u.used >= u.limit ? "full" : "" },
       el("td", {}, u.description, el("br"), el("small", {}, `${u.service}: ${u.name}`)),
-      el("td", { class: "num" }, bar, `${u.used} / ${u.limit}`), el("td", {}, where));
+      el("td", { class: "num" }, bar(share, "used"), `${u.used} / ${u.limit}`), el("td", {}, where));
   }));
   table.hidden = false;
   hint.hidden = true;
@@ -478,10 +482,9 @@ function drawActions(d) {
     box.append(el("button", { type: "button", "data-action": action, onclick: () => act(label, method, path, body) }, label));
   const id = encodeURIComponent(d.id);
   if ((d.kind === "dx.connection" || d.kind === "dx.interconnect") && d.port) {
-    const down = d.view && d.state === "down";
     button("port-down", "Port down", "POST", `/ports/${id}/down`);
     button("port-up", "Port up", "POST", `/ports/${id}/up`);
-    if (!down && ["requested", "pending", "ordering"].includes(d.state)) button("cross-connect", "Cross-connect done", "POST", `/resources/${id}/cross-connect`);
+    if (["requested", "pending", "ordering"].includes(d.state)) button("cross-connect", "Cross-connect done", "POST", `/resources/${id}/cross-connect`);
   }
   if (d.device) {
     button("device-down", "Device down", "POST", `/devices/${encodeURIComponent(d.device)}/down`);
