@@ -214,6 +214,26 @@ func TestQuotaUsage(t *testing.T) {
 	if q := customer["interconnect-gcp-connections"]; q.Used != 0 || q.Limit != 2 || q.Service != "interconnect" {
 		t.Errorf("the customer's Google Cloud connections: %+v", q)
 	}
+	// An Interconnect connection takes a unit of its provider's quota.
+	gw, err := dx.DirectConnect(account2, region).CreateDirectConnectGateway(t.Context(), &directconnect.CreateDirectConnectGatewayInput{DirectConnectGatewayName: aws.String("gw")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"environmentId": "mce-aws-gcp-iad", "bandwidth": "1Gbps",
+		"attachPoint": map[string]any{"directConnectGateway": aws.ToString(gw.DirectConnectGateway.DirectConnectGatewayId)}})
+	if resp, answer := dx.Raw("POST", "/", map[string]string{"Authorization": dxlabtest.SigV4(account2, region, "interconnect"),
+		"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "Interconnect.CreateConnection"}, body); resp.StatusCode != http.StatusOK {
+		t.Fatalf("CreateConnection: %d %s", resp.StatusCode, answer)
+	}
+	after := use(account2, region)
+	if q := after["interconnect-gcp-connections"]; q.Used != 1 || q.Limit != 2 {
+		t.Errorf("the customer's Google Cloud connections after one: %+v", q)
+	}
+	// Gateways count across regions: the one made in us-east-1 counts in
+	// eu-west-1 too.
+	if q := use(account2, "eu-west-1")["gateways-per-account"]; q.Used != 1 || q.Limit != 200 {
+		t.Errorf("the customer's gateways seen from eu-west-1: %+v", q)
+	}
 	partnerUse := use(account, region)
 	if q := partnerUse["connections-per-location"]; q.Used != 2 || q.Where != "EqDC2" {
 		t.Errorf("the partner's connections per location: %+v, want 2 at EqDC2", q)
