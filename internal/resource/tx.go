@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/dxlab/dxlab/internal/caller"
@@ -153,17 +154,27 @@ const randomProbes = 8
 
 // ClaimAny claims one free key of 1..n in scope for owner (a port of a
 // device, a unit of a quota) and returns it, or ErrNoSlot. Like every claim
-// it holds against concurrent transactions.
+// it holds against concurrent transactions. It tries first the key after
+// the one it last took in the scope (claimHints), then random keys, then
+// every key in turn.
 func (tx *Tx) ClaimAny(ctx context.Context, scope string, n int, owner Ref) (int, error) {
 	try := func(i int) (bool, error) {
 		err := tx.w.Claim(ctx, store.Claim{Scope: scope, Key: strconv.Itoa(i), OwnerKind: owner.Kind, OwnerID: owner.ID})
 		if errors.Is(err, store.ErrConflict) {
 			return false, nil
 		}
+		if err == nil {
+			claimHints.took(scope, i)
+		}
 		return err == nil, err
 	}
 	if n <= 0 {
 		return 0, ErrNoSlot
+	}
+	if i := claimHints.next(scope); i <= n {
+		if ok, err := try(i); ok || err != nil {
+			return i, err
+		}
 	}
 	for range min(randomProbes, n) {
 		i := 1 + rand.IntN(n)
@@ -179,4 +190,37 @@ func (tx *Tx) ClaimAny(ctx context.Context, scope string, n int, owner Ref) (int
 		}
 	}
 	return 0, ErrNoSlot
+}
+
+// claimHints remembers, per scope, the key ClaimAny last took in this
+// process, so that the next claim tries the key after it first. Keys are
+// then taken in order and their rows land side by side, where random keys
+// put each claim of a batch of creates on a page of its own, every one of
+// them written at the commit. A hint only says where to look first: the
+// claim decides, so a hint that is stale (the key since taken by another
+// replica, or released) costs one more probe.
+var claimHints = hints{last: map[string]int{}}
+
+type hints struct {
+	mu   sync.Mutex
+	last map[string]int
+}
+
+// maxHints bounds the scopes remembered; past it they are forgotten at once.
+const maxHints = 10000
+
+// next is the key to try first in scope: 1 for a scope not seen.
+func (h *hints) next(scope string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last[scope] + 1
+}
+
+func (h *hints) took(scope string, key int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.last) >= maxHints {
+		clear(h.last)
+	}
+	h.last[scope] = key
 }

@@ -147,7 +147,7 @@ func (s *Store) runTx(first *job) (next *job) {
 		return nil
 	}
 	w := &txn{tx: tx, stmts: s.writeStmts, shared: true}
-	if o := run(first, w); o.err != nil || o.panic != nil {
+	if o := s.run(first, w); o.err != nil || o.panic != nil {
 		// first is all the transaction holds: undone alone.
 		_ = tx.Rollback()
 		first.done <- o
@@ -173,7 +173,7 @@ func (s *Store) runTx(first *job) (next *job) {
 			abort(err, j)
 			return nil
 		}
-		o := run(j, w)
+		o := s.run(j, w)
 		failed := o.err != nil || o.panic != nil
 		end := w.Forget
 		if failed {
@@ -197,18 +197,24 @@ func (s *Store) runTx(first *job) (next *job) {
 		held = append(held, j)
 	}
 	err = tx.Commit()
+	s.checkpoints.Poke()
 	for _, j := range held {
 		j.done <- outcome{err: err}
 	}
 	return nil
 }
 
-// run calls a job's fn, catching a panic.
-func run(j *job, w *txn) (o outcome) {
+// run calls a job's fn on a writeback of its own (writeback.go), and
+// writes what it held once fn has succeeded, catching a panic.
+func (s *Store) run(j *job, t *txn) (o outcome) {
 	defer func() {
 		if p := recover(); p != nil {
 			o = outcome{panic: p, stack: debug.Stack()}
 		}
 	}()
-	return outcome{err: j.fn(w)}
+	w := newWriteback(t, &s.seqs)
+	if err := j.fn(w); err != nil {
+		return outcome{err: err}
+	}
+	return outcome{err: w.flush(j.ctx)}
 }

@@ -14,7 +14,7 @@ import (
 // savepoint of a call. It must run first in the call: rolling back to the
 // savepoint, which stays open, undoes nothing yet.
 func inSavepoint(ctx context.Context, w store.Writer) bool {
-	_, err := w.(*txn).tx.ExecContext(ctx, "ROLLBACK TO call")
+	_, err := w.(*writeback).t.tx.ExecContext(ctx, "ROLLBACK TO call")
 	if err == nil {
 		return true
 	}
@@ -102,6 +102,104 @@ func TestGroupCommitFirstCallOutsideSavepoint(t *testing.T) {
 			if got := err == nil; got != want {
 				t.Errorf("record %s stored: %v, want %v (%v)", id, got, want, err)
 			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A call shaped as a create under the instant profile (a record inserted
+// and then updated by two steps, each scheduling a transition that the
+// next unschedules, three events) changes each row it leaves once: the
+// record, the events and their accounts. Written as they came, the same
+// call changed eleven rows (total_changes counts every row a statement
+// inserts, updates or deletes).
+func TestWritebackWritesEachRowOnce(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	changes := func(w store.Writer) int {
+		var n int
+		if err := w.(*writeback).t.queryRow(ctx, `SELECT total_changes()`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	var before int
+	err = s.Update(ctx, func(w store.Writer) error {
+		before = changes(w)
+		r := store.Record{Kind: "k", ID: "x", Account: "111111111111", Region: "r", Data: []byte(`{"s":"requested"}`)}
+		if err := w.Insert(ctx, r); err != nil {
+			return err
+		}
+		event := func(to string) error {
+			_, err := w.Append(ctx, store.Event{At: time.Now(), ResourceKind: "k", ResourceID: "x", Account: r.Account, Region: "r", Action: "update", To: to})
+			return err
+		}
+		if err := event("requested"); err != nil {
+			return err
+		}
+		prev := ""
+		for i, to := range []string{"pending", "available"} {
+			if err := w.Savepoint(ctx, "part"); err != nil {
+				return err
+			}
+			if prev != "" {
+				if err := w.Unschedule(ctx, prev); err != nil {
+					return err
+				}
+			}
+			prev = "tr-" + to
+			if err := w.Schedule(ctx, store.Transition{ID: prev, Step: "k.step", ResourceKind: "k", ResourceID: "x", CreatedAt: time.Now()}); err != nil {
+				return err
+			}
+			got, err := w.Get(ctx, "k", "x")
+			if err != nil {
+				return err
+			}
+			got.Data, got.State = []byte(`{"s":"`+to+`"}`), to
+			if err := w.Update(ctx, got); err != nil {
+				return err
+			}
+			if err := event(to); err != nil {
+				return err
+			}
+			if i == 1 {
+				if err := w.Unschedule(ctx, prev); err != nil {
+					return err
+				}
+			}
+			if err := w.Forget(ctx, "part"); err != nil {
+				return err
+			}
+		}
+		if n := changes(w) - before; n != 0 {
+			t.Errorf("%d rows changed before the call returned, want none", n)
+		}
+		// What the committer does once fn has returned.
+		if err := w.(*writeback).flush(ctx); err != nil {
+			return err
+		}
+		if n := changes(w) - before; n != 7 {
+			t.Errorf("the call changed %d rows, want 7 (1 record, 3 events, 3 event accounts)", n)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = s.View(ctx, func(r store.Reader) error {
+		got, err := r.Get(ctx, "k", "x")
+		if err != nil {
+			return err
+		}
+		if got.Version != 3 || string(got.Data) != `{"s":"available"}` {
+			t.Errorf("record: version %d, data %s", got.Version, got.Data)
 		}
 		return nil
 	})

@@ -43,8 +43,10 @@ type Store struct {
 	// The committer's queue (groupcommit.go); closing stops it, and
 	// committed is closed once it has.
 	writeStmts, readStmts *stmtCache
+	checkpoints           *Checkpointer
 
 	jobs      chan *job
+	seqs      int64 // the last event seq given out (writeback.go); the committer's alone
 	closing   chan struct{}
 	committed chan struct{}
 	closeOnce sync.Once
@@ -75,7 +77,8 @@ func Open(dir string) (s *Store, err error) {
 	}
 	// One goroutine, the committer, runs every write transaction; the
 	// second connection is where new statements are prepared (stmtCache)
-	// while its transaction holds the first.
+	// and checkpoints run (checkpoint.go) while its transaction holds the
+	// first.
 	writer.SetMaxOpenConns(2)
 	writer.SetConnMaxLifetime(0)
 	if err := migrate(writer); err != nil {
@@ -96,7 +99,8 @@ func Open(dir string) (s *Store, err error) {
 	reader.SetMaxIdleConns(readers)
 	reader.SetConnMaxLifetime(0)
 	s = &Store{writer: writer, reader: reader, lock: lock, writeStmts: newStmtCache(writer), readStmts: newStmtCache(reader),
-		jobs: make(chan *job, maxBatch), closing: make(chan struct{}), committed: make(chan struct{})}
+		checkpoints: NewCheckpointer(writer),
+		jobs:        make(chan *job, maxBatch), closing: make(chan struct{}), committed: make(chan struct{})}
 	go s.commitLoop()
 	return s, nil
 }
@@ -104,6 +108,7 @@ func Open(dir string) (s *Store, err error) {
 // WriterDSN is the data source name of the store's writer connection, with
 // every setting the store writes under: for measuring raw SQLite beside
 // dxlab (dxlab bench's baseline) on exactly dxlab's settings.
+// Its checkpoints are a Checkpointer's.
 func WriterDSN(path string) string { return dsn(path, "immediate", false) }
 
 func dsn(path, txlock string, readOnly bool) string {
@@ -117,6 +122,9 @@ func dsn(path, txlock string, readOnly bool) string {
 	q.Add("_pragma", "temp_store(MEMORY)")
 	if readOnly {
 		q.Add("_pragma", "query_only(ON)")
+	} else {
+		// Checkpoints run apart from the writes (checkpoint.go).
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}
 	q.Set("_txlock", txlock)
 	return "file:" + path + "?" + q.Encode()
@@ -245,6 +253,7 @@ func (s *Store) Describe() string { return "sqlite" }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() { close(s.closing) })
 	<-s.committed
+	s.checkpoints.Stop()
 	err := errors.Join(s.readStmts.close(), s.writeStmts.close(), s.reader.Close(), s.writer.Close())
 	if s.lock != nil {
 		if lerr := s.lock.Close(); lerr != nil && !errors.Is(lerr, os.ErrClosed) {
@@ -599,10 +608,17 @@ func (t *txn) setViewers(ctx context.Context, r store.Record, inserted bool) err
 }
 
 func (t *txn) Insert(ctx context.Context, r store.Record) error {
+	r.Version = 1
+	return t.insertAt(ctx, r)
+}
+
+// insertAt inserts a record at r.Version: a writeback's record, inserted
+// and updated within a call, is written once, at its last version.
+func (t *txn) insertAt(ctx context.Context, r store.Record) error {
 	res, err := t.exec(ctx,
-		`INSERT INTO records (kind, id, account, region, parent, version, data, state) VALUES (?, ?, ?, ?, ?, 1, ?, ?)
+		`INSERT INTO records (kind, id, account, region, parent, version, data, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		 ON CONFLICT (kind, id) DO NOTHING`,
-		r.Kind, r.ID, r.Account, r.Region, r.Parent, r.Data, r.State)
+		r.Kind, r.ID, r.Account, r.Region, r.Parent, r.Version, r.Data, r.State)
 	if err != nil {
 		return err
 	}
@@ -610,6 +626,30 @@ func (t *txn) Insert(ctx context.Context, r store.Record) error {
 		return store.ErrExists
 	}
 	return t.setViewers(ctx, r, true)
+}
+
+// exists tells whether there is a record of that kind and id.
+func (t *txn) exists(ctx context.Context, kind, id string) (bool, error) {
+	var one int
+	err := t.queryRow(ctx, `SELECT 1 FROM records WHERE kind = ? AND id = ?`, kind, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// updateTo writes r over the record stored at version from, setting its
+// version to r.Version (a writeback's record, updated more than once
+// within a call, is written once); its viewers are the caller's to write.
+func (t *txn) updateTo(ctx context.Context, r store.Record, from int64) error {
+	err := t.execOne(ctx,
+		`UPDATE records SET account = ?, region = ?, parent = ?, data = ?, state = ?, version = ?
+		 WHERE kind = ? AND id = ? AND version = ?`,
+		r.Account, r.Region, r.Parent, r.Data, r.State, r.Version, r.Kind, r.ID, from)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.ErrStale
+	}
+	return err
 }
 
 // execOne runs a statement that must touch a row, or reports ErrNotFound.
@@ -699,14 +739,23 @@ func (t *txn) Delete(ctx context.Context, kind, id string) error {
 	return t.UnscheduleFor(ctx, kind, id)
 }
 
+// Claim inserts the claim, or finds the key held: by the same owner
+// (claiming again changes nothing) or by another (ErrConflict). An insert
+// that reports the rows it made, instead of one that returns the holder,
+// spares the free key (the common case) a result set to build and close.
 func (t *txn) Claim(ctx context.Context, c store.Claim) error {
-	var kind, id string
-	err := t.queryRow(ctx,
-		`INSERT INTO claims (scope, key, owner_kind, owner_id) VALUES (?, ?, ?, ?)
-		 ON CONFLICT (scope, key) DO UPDATE SET scope = excluded.scope
-		 RETURNING owner_kind, owner_id`,
-		c.Scope, c.Key, c.OwnerKind, c.OwnerID).Scan(&kind, &id)
+	res, err := t.exec(ctx,
+		`INSERT INTO claims (scope, key, owner_kind, owner_id) VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`,
+		c.Scope, c.Key, c.OwnerKind, c.OwnerID)
 	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var kind, id string
+	if err := t.queryRow(ctx, `SELECT owner_kind, owner_id FROM claims WHERE scope = ? AND key = ?`, c.Scope, c.Key).
+		Scan(&kind, &id); err != nil {
 		return err
 	}
 	if kind != c.OwnerKind || id != c.OwnerID {
@@ -992,34 +1041,77 @@ func (t *txn) Reschedule(ctx context.Context, tr store.Transition) error {
 
 const eventColumns = `seq, at, resource_kind, resource_id, account, viewers, region, action, from_state, to_state, cause`
 
-func (t *txn) Append(ctx context.Context, e store.Event) (int64, error) {
-	viewers, err := json.Marshal(e.Viewers)
-	if err != nil {
-		return 0, err
+// lastSeq is the highest seq ever given to an event (AUTOINCREMENT keeps
+// it in sqlite_sequence, past pruning), or 0.
+func (t *txn) lastSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	err := t.queryRow(ctx, `SELECT seq FROM sqlite_sequence WHERE name = 'events'`).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
 	}
-	cause, err := json.Marshal(e.Cause)
-	if err != nil {
-		return 0, err
+	return seq, err
+}
+
+// appendEvents appends events at the seqs they carry, which a writeback
+// gave out, and indexes each under the accounts that may see it: a
+// statement of up to eventsChunk rows for the events, and one for their
+// accounts, instead of a statement a row.
+func (t *txn) appendEvents(ctx context.Context, es []store.Event) error {
+	for len(es) > 0 {
+		n := min(len(es), eventsChunk)
+		if err := t.appendChunk(ctx, es[:n]); err != nil {
+			return err
+		}
+		es = es[n:]
 	}
-	// The seq is the row's id: last_insert_rowid, which an exec reports
-	// without the rows a RETURNING clause would make the driver build.
-	res, err := t.exec(ctx,
-		`INSERT INTO events (at, resource_kind, resource_id, account, viewers, region, action, from_state, to_state, cause)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.At.UnixNano(), e.ResourceKind, e.ResourceID, e.Account, string(viewers), e.Region, e.Action, e.From, e.To, string(cause))
-	if err != nil {
-		return 0, err
-	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
-	for _, a := range append([]string{e.Account}, e.Viewers...) {
-		if _, err := t.exec(ctx, `INSERT INTO event_accounts (account, seq) VALUES (?, ?) ON CONFLICT DO NOTHING`, a, seq); err != nil {
-			return 0, err
+	return nil
+}
+
+// eventsChunk bounds the rows of one insert: 11 values a row, well under
+// SQLite's limit of variables, and few statement texts to prepare.
+const eventsChunk = 16
+
+func (t *txn) appendChunk(ctx context.Context, es []store.Event) error {
+	args := make([]any, 0, 11*len(es))
+	var accounts []any
+	for _, e := range es {
+		viewers, err := json.Marshal(e.Viewers)
+		if err != nil {
+			return err
+		}
+		cause, err := json.Marshal(e.Cause)
+		if err != nil {
+			return err
+		}
+		args = append(args, e.Seq, e.At.UnixNano(), e.ResourceKind, e.ResourceID, e.Account, string(viewers),
+			e.Region, e.Action, e.From, e.To, string(cause))
+		for _, a := range append([]string{e.Account}, e.Viewers...) {
+			accounts = append(accounts, a, e.Seq)
 		}
 	}
-	return seq, nil
+	if _, err := t.exec(ctx,
+		`INSERT INTO events (seq, at, resource_kind, resource_id, account, viewers, region, action, from_state, to_state, cause)
+		 VALUES `+rows(len(es), 11), args...); err != nil {
+		return err
+	}
+	for len(accounts) > 0 {
+		n := min(len(accounts), 2*accountsChunk)
+		if _, err := t.exec(ctx, `INSERT INTO event_accounts (account, seq) VALUES `+rows(n/2, 2)+` ON CONFLICT DO NOTHING`,
+			accounts[:n]...); err != nil {
+			return err
+		}
+		accounts = accounts[n:]
+	}
+	return nil
+}
+
+// accountsChunk bounds the rows of one insert into event_accounts.
+const accountsChunk = 32
+
+// rows is the VALUES list of n rows of width placeholders each.
+func rows(n, width int) string {
+	row := "(" + placeholders(width) + ")"
+	return strings.TrimSuffix(strings.Repeat(row+",", n), ",")
 }
 
 // eventsQuery is Events' statement. An account's events are read through
@@ -1135,20 +1227,20 @@ func (t *txn) Set(ctx context.Context, key, value string) error {
 // Savepoints: name is one of the callers' fixed identifiers, never input.
 
 func (t *txn) Savepoint(ctx context.Context, name string) error {
-	_, err := t.tx.ExecContext(t.c(ctx), "SAVEPOINT "+name)
+	_, err := t.exec(ctx, "SAVEPOINT "+name)
 	return err
 }
 
 func (t *txn) RollbackTo(ctx context.Context, name string) error {
-	if _, err := t.tx.ExecContext(t.c(ctx), "ROLLBACK TO "+name); err != nil {
+	if _, err := t.exec(ctx, "ROLLBACK TO "+name); err != nil {
 		return err
 	}
-	_, err := t.tx.ExecContext(t.c(ctx), "RELEASE "+name)
+	_, err := t.exec(ctx, "RELEASE "+name)
 	return err
 }
 
 func (t *txn) Forget(ctx context.Context, name string) error {
-	_, err := t.tx.ExecContext(t.c(ctx), "RELEASE "+name)
+	_, err := t.exec(ctx, "RELEASE "+name)
 	return err
 }
 

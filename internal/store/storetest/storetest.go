@@ -54,6 +54,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"StepCounts", testStepCounts},
 		{"Times", testTimes},
 		{"Savepoints", testSavepoints},
+		{"ReadOwnWrites", testReadOwnWrites},
+		{"SavepointsUndoEverything", testSavepointsUndoEverything},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.test(t, open(t)) })
 	}
@@ -1184,4 +1186,206 @@ func testSavepoints(t *testing.T, s store.Store) {
 		}
 		return nil
 	}))
+}
+
+// A call reads what it wrote itself, through every kind of read, before it
+// commits (a backend may hold writes back and write them once at the end:
+// sqlite's writeback), and what it wrote and undid within itself is not
+// there afterwards.
+func testReadOwnWrites(t *testing.T, s store.Store) {
+	const a, b = "111111111111", "222222222222"
+	parent := store.Record{Kind: "k", ID: "p", Account: a, Region: "r", Data: []byte(`{"v":1}`), State: "pending"}
+	child := store.Record{Kind: "c", ID: "c1", Account: b, Region: "r", Parent: "p", Viewers: []string{a}, Data: []byte(`{}`), State: "up"}
+	tr := store.Transition{ID: "t-own", Step: "k.step", ResourceKind: "k", ResourceID: "p", Account: a, Region: "r",
+		DueAt: at(time.Minute), CreatedAt: base}
+	gone := store.Transition{ID: "t-gone", Step: "k.step", ResourceKind: "k", ResourceID: "p", Account: a, Region: "r",
+		DueAt: at(time.Second), CreatedAt: base}
+	var seqs []int64
+	update(t, s, func(w store.Writer) error {
+		must(t, w.Insert(ctx, parent))
+		got, err := w.Get(ctx, "k", "p")
+		must(t, err)
+		if got.Version != 1 || string(got.Data) != `{"v":1}` {
+			t.Errorf("Get after Insert in the call: version %d, data %s", got.Version, got.Data)
+		}
+		for v := int64(1); v <= 2; v++ {
+			got.Data = []byte(fmt.Sprintf(`{"v":%d}`, v+1))
+			got.State = "available"
+			must(t, w.Update(ctx, got))
+			got, err = w.Get(ctx, "k", "p")
+			must(t, err)
+			if got.Version != v+1 {
+				t.Errorf("Get after update %d in the call: version %d", v, got.Version)
+			}
+		}
+		stale := got
+		stale.Version = 1
+		wantErr(t, "update at a version the call moved past", w.Update(ctx, stale), store.ErrStale)
+		wantErr(t, "second insert in the call", w.Insert(ctx, parent), store.ErrExists)
+		must(t, w.Insert(ctx, child))
+		for _, q := range []store.ListQuery{{Kind: "c", Parent: "p"}, {Kind: "c", VisibleTo: a}, {Kind: "c", Account: b}} {
+			wantKeys(t, fmt.Sprintf("list %+v in the call", q), keys(listIn(t, w, q), recordID), "c1")
+		}
+		wantKeys(t, "list of k in the call", keys(listIn(t, w, store.ListQuery{Kind: "k", Account: a}), recordID), "p")
+
+		must(t, w.Schedule(ctx, tr))
+		must(t, w.Schedule(ctx, gone))
+		wantErr(t, "second schedule in the call", w.Schedule(ctx, tr), store.ErrExists)
+		must(t, w.Unschedule(ctx, gone.ID))
+		wantErr(t, "unschedule of one unscheduled in the call", w.Unschedule(ctx, gone.ID), store.ErrNotFound)
+		if _, err := w.Transition(ctx, gone.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("Transition of one unscheduled in the call: %v", err)
+		}
+		got2, err := w.Transition(ctx, tr.ID)
+		must(t, err)
+		if got2.Step != tr.Step {
+			t.Errorf("Transition in the call: %+v", got2)
+		}
+		trs, err := w.Transitions(ctx, store.TransitionQuery{ResourceKind: "k", ResourceID: "p"})
+		must(t, err)
+		wantKeys(t, "transitions in the call", keys(trs, transitionID), tr.ID)
+		steps, err := w.StepCounts(ctx)
+		must(t, err)
+		if len(steps) != 1 || steps[0].Pending != 1 {
+			t.Errorf("step counts in the call: %+v", steps)
+		}
+
+		for _, to := range []string{"pending", "available"} {
+			seq, err := w.Append(ctx, store.Event{At: base, ResourceKind: "k", ResourceID: "p", Account: a, Region: "r",
+				Action: "update", To: to, Cause: store.Cause{Type: store.CauseAPI}})
+			must(t, err)
+			seqs = append(seqs, seq)
+		}
+		es, err := w.Events(ctx, store.EventQuery{ResourceID: "p"})
+		must(t, err)
+		wantKeys(t, "events in the call", keys(es, eventSeq), seqs...)
+		census, err := w.Census(ctx)
+		must(t, err)
+		if !slices.Contains(census, store.StateCount{Kind: "k", State: "available", N: 1}) ||
+			!slices.Contains(census, store.StateCount{Kind: "c", State: "up", N: 1}) {
+			t.Errorf("census in the call: %+v", census)
+		}
+		return nil
+	})
+	view(t, s, func(r store.Reader) {
+		got, err := r.Get(ctx, "k", "p")
+		must(t, err)
+		if got.Version != 3 || string(got.Data) != `{"v":3}` {
+			t.Errorf("after the call: version %d, data %s; want 3, {\"v\":3}", got.Version, got.Data)
+		}
+		c, err := r.Get(ctx, "c", "c1")
+		must(t, err)
+		wantKeys(t, "child's viewers after the call", c.Viewers, a)
+		trs, err := r.Transitions(ctx, store.TransitionQuery{})
+		must(t, err)
+		wantKeys(t, "transitions after the call", keys(trs, transitionID), tr.ID)
+		es, err := r.Events(ctx, store.EventQuery{VisibleTo: a})
+		must(t, err)
+		wantKeys(t, "events after the call", keys(es, eventSeq), seqs...)
+	})
+	// The next call goes on from the committed versions and seqs.
+	update(t, s, func(w store.Writer) error {
+		got, err := w.Get(ctx, "k", "p")
+		must(t, err)
+		must(t, w.Update(ctx, got))
+		seq, err := w.Append(ctx, store.Event{At: base, ResourceKind: "k", ResourceID: "p", Account: a, Region: "r", Action: "update"})
+		must(t, err)
+		if seq <= seqs[len(seqs)-1] {
+			t.Errorf("seq %d in the next call, after %d", seq, seqs[len(seqs)-1])
+		}
+		return nil
+	})
+	view(t, s, func(r store.Reader) {
+		got, err := r.Get(ctx, "k", "p")
+		must(t, err)
+		if got.Version != 4 {
+			t.Errorf("after the next call: version %d, want 4", got.Version)
+		}
+	})
+}
+
+// Rolling back to a savepoint undoes every kind of write made since, held
+// back or written (a claim is written at once, and a List makes what it
+// may answer written), and nothing made before it.
+func testSavepointsUndoEverything(t *testing.T, s store.Store) {
+	const a = "111111111111"
+	rec := store.Record{Kind: "k", ID: "r", Account: a, Region: "r", Data: []byte(`{"v":1}`), State: "one"}
+	tr := store.Transition{ID: "t-kept", Step: "k.step", ResourceKind: "k", ResourceID: "r", Account: a, Region: "r", CreatedAt: base}
+	var kept int64
+	update(t, s, func(w store.Writer) error {
+		must(t, w.Insert(ctx, rec))
+		must(t, w.Schedule(ctx, tr))
+		var err error
+		kept, err = w.Append(ctx, store.Event{At: base, ResourceKind: "k", ResourceID: "r", Account: a, Region: "r", Action: "create"})
+		must(t, err)
+		for _, written := range []bool{false, true} {
+			must(t, w.Savepoint(ctx, "part"))
+			got, err := w.Get(ctx, "k", "r")
+			must(t, err)
+			got.Data, got.State = []byte(`{"v":2}`), "two"
+			must(t, w.Update(ctx, got))
+			must(t, w.Unschedule(ctx, tr.ID))
+			must(t, w.Insert(ctx, store.Record{Kind: "k", ID: "undone", Account: a, Region: "r", Data: []byte(`{}`)}))
+			if _, err := w.Append(ctx, store.Event{At: base, ResourceKind: "k", ResourceID: "r", Account: a, Region: "r", Action: "update"}); err != nil {
+				return err
+			}
+			if written {
+				must(t, w.Claim(ctx, store.Claim{Scope: "s", Key: "1", OwnerKind: "k", OwnerID: "r"}))
+				wantKeys(t, "list in the part", keys(listIn(t, w, store.ListQuery{Kind: "k"}), recordID), "r", "undone")
+				if _, err := w.Events(ctx, store.EventQuery{}); err != nil {
+					return err
+				}
+			}
+			must(t, w.RollbackTo(ctx, "part"))
+			got, err = w.Get(ctx, "k", "r")
+			must(t, err)
+			if got.Version != 1 || string(got.Data) != `{"v":1}` {
+				t.Errorf("after rolling back (written %v): version %d, data %s", written, got.Version, got.Data)
+			}
+			if _, err := w.Get(ctx, "k", "undone"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("record inserted in the part, after rolling back (written %v): %v", written, err)
+			}
+			if _, err := w.Transition(ctx, tr.ID); err != nil {
+				t.Errorf("transition unscheduled in the part, after rolling back (written %v): %v", written, err)
+			}
+			wantKeys(t, fmt.Sprintf("list after rolling back (written %v)", written),
+				keys(listIn(t, w, store.ListQuery{Kind: "k"}), recordID), "r")
+		}
+		return nil
+	})
+	view(t, s, func(r store.Reader) {
+		got, err := r.Get(ctx, "k", "r")
+		must(t, err)
+		if got.Version != 1 || string(got.Data) != `{"v":1}` {
+			t.Errorf("after the call: version %d, data %s", got.Version, got.Data)
+		}
+		trs, err := r.Transitions(ctx, store.TransitionQuery{})
+		must(t, err)
+		wantKeys(t, "transitions after the call", keys(trs, transitionID), tr.ID)
+		es, err := r.Events(ctx, store.EventQuery{})
+		must(t, err)
+		wantKeys(t, "events after the call", keys(es, eventSeq), kept)
+		n, err := r.ClaimCounts(ctx, "s")
+		must(t, err)
+		if n["s"] != 0 {
+			t.Errorf("claim made in a part rolled back: %v", n)
+		}
+		census, err := r.Census(ctx)
+		must(t, err)
+		wantKeys(t, "census after the call", census, store.StateCount{Kind: "k", State: "one", N: 1})
+	})
+}
+
+// listIn lists with r, within a transaction already open.
+func listIn(t *testing.T, r store.Reader, q store.ListQuery) []store.Record {
+	t.Helper()
+	recs, err := r.List(ctx, q)
+	must(t, err)
+	return recs
+}
+
+// view runs fn in a View of its own.
+func view(t *testing.T, s store.Store, fn func(r store.Reader)) {
+	t.Helper()
+	must(t, s.View(ctx, func(r store.Reader) error { fn(r); return nil }))
 }
