@@ -198,6 +198,10 @@ func (s *Store) runTx(first *job) (next *job) {
 	}
 	err = tx.Commit()
 	s.checkpoints.Poke()
+	// Before anyone is answered: a caller's next read must not find what
+	// the cache held before (cache.go).
+	s.cache.drop(s.touched)
+	s.touched = s.touched[:0]
 	for _, j := range held {
 		j.done <- outcome{err: err}
 	}
@@ -212,7 +216,7 @@ func (s *Store) run(j *job, t *txn) (o outcome) {
 			o = outcome{panic: p, stack: debug.Stack()}
 		}
 	}()
-	w := newWriteback(t, &s.seqs)
+	w := newWriteback(t, &s.seqs, &s.touched)
 	if err := j.fn(w); err != nil {
 		return outcome{err: err}
 	}

@@ -44,9 +44,11 @@ type Store struct {
 	// committed is closed once it has.
 	writeStmts, readStmts *stmtCache
 	checkpoints           *Checkpointer
+	cache                 *recordCache // Peek's (cache.go)
 
 	jobs      chan *job
-	seqs      int64 // the last event seq given out (writeback.go); the committer's alone
+	seqs      int64    // the last event seq given out (writeback.go); the committer's alone
+	touched   []recKey // the records the transaction under way wrote (cache.go); the committer's alone
 	closing   chan struct{}
 	committed chan struct{}
 	closeOnce sync.Once
@@ -99,8 +101,8 @@ func Open(dir string) (s *Store, err error) {
 	reader.SetMaxIdleConns(readers)
 	reader.SetConnMaxLifetime(0)
 	s = &Store{writer: writer, reader: reader, lock: lock, writeStmts: newStmtCache(writer), readStmts: newStmtCache(reader),
-		checkpoints: NewCheckpointer(writer),
-		jobs:        make(chan *job, maxBatch), closing: make(chan struct{}), committed: make(chan struct{})}
+		checkpoints: NewCheckpointer(writer), cache: newRecordCache(),
+		jobs: make(chan *job, maxBatch), closing: make(chan struct{}), committed: make(chan struct{})}
 	go s.commitLoop()
 	return s, nil
 }
@@ -276,7 +278,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Reader) error) error {
 // latest commit, and the BEGIN and ROLLBACK around a one-statement read
 // (a fifth of a describe by id) are saved.
 func (s *Store) Peek(ctx context.Context, fn func(store.Reader) error) error {
-	return fn(&txn{db: s.reader, stmts: s.readStmts})
+	return fn(&txn{db: s.reader, stmts: s.readStmts, cache: s.cache})
 }
 
 // txn implements store.Writer on one database transaction, or, with no tx,
@@ -289,6 +291,8 @@ type txn struct {
 	// whatever happens to the caller's context, since interrupting one
 	// would roll back the whole transaction, the other calls' work with it.
 	shared bool
+	// cache answers Get, for Peek (cache.go).
+	cache *recordCache
 }
 
 // c is the context a statement runs under.
@@ -477,6 +481,21 @@ func placeholders(n int) string {
 // hottest query, and a second statement for the viewers cost a sixth of a
 // describe by id.
 func (t *txn) Get(ctx context.Context, kind, id string) (store.Record, error) {
+	if t.cache == nil {
+		return t.get(ctx, kind, id)
+	}
+	if r, ok := t.cache.get(recKey{kind, id}); ok {
+		return r, nil
+	}
+	gen := t.cache.generation()
+	r, err := t.get(ctx, kind, id)
+	if err == nil {
+		t.cache.put(gen, r)
+	}
+	return r, err
+}
+
+func (t *txn) get(ctx context.Context, kind, id string) (store.Record, error) {
 	var r store.Record
 	var viewers sql.NullString
 	err := t.queryRow(ctx,

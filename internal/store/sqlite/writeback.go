@@ -51,6 +51,10 @@ type writeback struct {
 	seqs    *int64 // the last seq given out (the committer's); 0 before it is read
 
 	marks []mark
+
+	// touched lists the records written to SQLite, for the committer to
+	// drop from the record cache once the transaction ends (cache.go).
+	touched *[]recKey
 }
 
 type recKey struct{ kind, id string }
@@ -78,9 +82,11 @@ type mark struct {
 	written    int
 }
 
-func newWriteback(t *txn, seqs *int64) *writeback {
-	return &writeback{t: t, seqs: seqs, recs: map[recKey]heldRecord{}, trans: map[string]store.Transition{}}
+func newWriteback(t *txn, seqs *int64, touched *[]recKey) *writeback {
+	return &writeback{t: t, seqs: seqs, touched: touched, recs: map[recKey]heldRecord{}, trans: map[string]store.Transition{}}
 }
+
+func (w *writeback) touch(k recKey) { *w.touched = append(*w.touched, k) }
 
 // sqlite is the transaction for a statement that writes: the savepoints
 // not issued yet are issued first, so that the write falls under them.
@@ -213,6 +219,7 @@ func (w *writeback) flushRecords(ctx context.Context) error {
 		} else {
 			err = t.insertAt(ctx, h.cur)
 		}
+		w.touch(k)
 		if err != nil {
 			return err
 		}
@@ -280,6 +287,7 @@ func (w *writeback) SetState(ctx context.Context, kind, id, state string) error 
 	if err != nil {
 		return err
 	}
+	w.touch(recKey{kind, id})
 	if err := t.SetState(ctx, kind, id, state); err != nil {
 		return err
 	}
@@ -300,6 +308,7 @@ func (w *writeback) Delete(ctx context.Context, kind, id string) error {
 	if err != nil {
 		return err
 	}
+	w.touch(recKey{kind, id})
 	if err := t.Delete(ctx, kind, id); err != nil {
 		return err
 	}

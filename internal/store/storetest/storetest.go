@@ -544,6 +544,57 @@ func testPeek(t *testing.T, s store.Store) {
 	if len(recs) != 2 {
 		t.Errorf("peeked list: %d records, want 2", len(recs))
 	}
+
+	// A record peeked before is peeked anew after each change: an update,
+	// new viewers, a state alone, a delete (a backend may keep what Peek
+	// read, and must let go of it at the commit).
+	update(t, s, func(w store.Writer) error {
+		r, err := w.Get(ctx, "thing", "p-1")
+		must(t, err)
+		r.Data, r.Viewers = []byte(`{"n":2}`), []string{"4"}
+		return w.Update(ctx, r)
+	})
+	if got, err := peek("p-1"); err != nil || got.Version != 2 || string(got.Data) != `{"n":2}` || !slices.Equal(got.Viewers, []string{"4"}) {
+		t.Errorf("peek after an update: %+v, %v", got, err)
+	}
+	update(t, s, func(w store.Writer) error { return w.SetState(ctx, "thing", "p-1", "gone") })
+	update(t, s, func(w store.Writer) error { return w.Delete(ctx, "thing", "p-1") })
+	_, err = peek("p-1")
+	wantErr(t, "peek after a delete", err, store.ErrNotFound)
+
+	// Under concurrent peeks, each peek after a commit has returned sees it.
+	insert(t, s, thing("p-3", "1", "r"))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := peek("p-3"); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for v := int64(2); v <= 50; v++ {
+		update(t, s, func(w store.Writer) error {
+			r, err := w.Get(ctx, "thing", "p-3")
+			must(t, err)
+			return w.Update(ctx, r)
+		})
+		if got, err := peek("p-3"); err != nil || got.Version != v {
+			t.Errorf("peek after update to version %d: version %d, %v", v, got.Version, err)
+		}
+	}
+	close(stop)
+	wg.Wait()
 }
 
 // testKeepViewers: an Update told the viewers are unchanged leaves them;
