@@ -56,6 +56,12 @@ type Options struct {
 	Client string
 	// Concurrency is how many clients call at once; default 32.
 	Concurrency int
+	// Rate, when positive, paces the calls of all clients together to this
+	// many a second (an open loop: a call is due at its time whether or
+	// not the last was answered, and its latency counts from when it was
+	// due), to measure latency at a given load instead of at the most the
+	// clients can drive. The hello-world baseline runs unpaced.
+	Rate float64
 	// Duration is how long the load is measured; default 10 s. Warmup is
 	// how long it runs before that, unmeasured; default 1 s.
 	Duration time.Duration
@@ -121,8 +127,8 @@ func (o *Options) defaults() error {
 		o.Region = "us-east-1"
 	}
 	switch {
-	case o.Concurrency < 0, o.Duration < 0, o.Warmup < 0, o.Accounts < 0, o.Seed < 0:
-		return errors.New("concurrency, duration, warm-up, accounts and seed cannot be negative")
+	case o.Concurrency < 0, o.Duration < 0, o.Warmup < 0, o.Accounts < 0, o.Seed < 0, o.Rate < 0:
+		return errors.New("concurrency, duration, warm-up, accounts, seed and rate cannot be negative")
 	case o.Accounts > 1000:
 		return errors.New("at most 1000 accounts")
 	case o.Client != SDK && o.Client != Raw:
@@ -141,7 +147,10 @@ type Report struct {
 	Client      string `json:"client"`
 	Target      string `json:"target"`
 	Concurrency int    `json:"concurrency"`
-	Accounts    int    `json:"accounts"`
+	// Rate is the pace the calls were sent at, a second; 0 for as fast as
+	// the clients could.
+	Rate     float64 `json:"rate,omitempty"`
+	Accounts int     `json:"accounts"`
 	// DurationSeconds is the measured span of each phase.
 	DurationSeconds float64 `json:"durationSeconds"`
 	// Seeded connections, and how long seeding them took.
@@ -249,7 +258,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, err
 		}
 	}
-	rep := &Report{Workload: opts.Workload, Client: opts.Client, Target: t.describe, Concurrency: opts.Concurrency, Accounts: opts.Accounts,
+	rep := &Report{Workload: opts.Workload, Client: opts.Client, Target: t.describe, Concurrency: opts.Concurrency, Rate: opts.Rate, Accounts: opts.Accounts,
 		DurationSeconds: opts.Duration.Seconds()}
 
 	// The template: a connection the service creates, which seeding copies
@@ -270,7 +279,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 
 	newPhase := func(name string, c *clients, ops []operation) *phase {
-		return &phase{name: name, clients: c, ops: ops, env: env, concurrency: opts.Concurrency,
+		return &phase{name: name, clients: c, ops: ops, env: env, concurrency: opts.Concurrency, rate: opts.Rate,
 			warmup: opts.Warmup, duration: opts.Duration, progress: opts.Progress}
 	}
 	if opts.Baseline {
@@ -284,6 +293,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		}
 		describeOnly, _ := operations(Describe)
 		hp := newPhase("hello-world", hc, describeOnly)
+		hp.rate = 0 // a ceiling: as fast as the clients can
 		if env.ids == nil {
 			// The create workload reads nothing; the hello-world answers
 			// any id alike.

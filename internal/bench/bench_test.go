@@ -114,6 +114,30 @@ func TestCreate(t *testing.T) {
 	}
 }
 
+// A paced run sends its calls at the pace, all clients together: no more
+// than the pace allows over the run (warm-up and measured span), and the
+// report says the pace. The hello-world ceiling is not paced.
+func TestPaced(t *testing.T) {
+	const rate = 40
+	rep, err := Run(t.Context(), Options{Workload: Describe, Concurrency: 8, Rate: rate, Seed: 10,
+		Duration: 500 * time.Millisecond, Warmup: 250 * time.Millisecond, Baseline: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := rep.Op(opDescribe)
+	// 0.75 s at 40 a second is 30 calls due, the first at once; the
+	// measured span holds at most 21 of them.
+	if d == nil || d.Requests == 0 || d.Requests > 21 || d.Errors > 0 {
+		t.Errorf("paced at %d a second for 0.5 s: %+v", rate, d)
+	}
+	if rep.Rate != rate {
+		t.Errorf("report's rate %v", rep.Rate)
+	}
+	if rep.HelloWorld == nil || rep.HelloWorld.Requests <= 21 {
+		t.Errorf("the hello-world was paced too: %+v", rep.HelloWorld)
+	}
+}
+
 // A dxlab running elsewhere is populated through its API, within AWS's
 // default quota, and read.
 func TestEndpoint(t *testing.T) {

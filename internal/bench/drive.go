@@ -22,8 +22,10 @@ type phase struct {
 	ops         []operation
 	env         *environment
 	concurrency int
-	warmup      time.Duration
-	duration    time.Duration
+	// rate, when positive, paces the clients' calls together (Options.Rate).
+	rate     float64
+	warmup   time.Duration
+	duration time.Duration
 	// progress gets a line a second while the phase runs; nil for none.
 	progress io.Writer
 	// measuring, when set, is called when the measured span starts and
@@ -68,7 +70,7 @@ func (p *phase) run(ctx context.Context) phaseResult {
 	begin := time.Now()
 	measureStart := begin.Add(p.warmup)
 	measureEnd := measureStart.Add(p.duration)
-	var answered, failed, inFlight atomic.Int64
+	var answered, failed, inFlight, paced atomic.Int64
 	recs := make([]*recorder, p.concurrency)
 	// Calls run under their own context, cancelled once the grace after
 	// the end runs out.
@@ -84,8 +86,17 @@ func (p *phase) run(ctx context.Context) phaseResult {
 		wg.Go(func() {
 			for ctx.Err() == nil && time.Now().Before(measureEnd) {
 				op := choose(p.ops, w.rng)
-				inFlight.Add(1)
 				start := time.Now()
+				if p.rate > 0 {
+					// The next call due, from the start at the pace: this
+					// client sends it then, or at once when it is late,
+					// and the call's time counts from when it was due.
+					start = begin.Add(time.Duration(float64(paced.Add(1)-1) * float64(time.Second) / p.rate))
+					if !sleepUntil(ctx, start) {
+						break
+					}
+				}
+				inFlight.Add(1)
 				err := op.call(w, callCtx)
 				end := time.Now()
 				inFlight.Add(-1)

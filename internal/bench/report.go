@@ -11,8 +11,12 @@ import (
 
 // Print writes the report for people.
 func (r *Report) Print(w io.Writer) error {
-	fmt.Fprintf(w, "workload %s: %d %s clients as %d accounts for %gs each phase, against %s\n",
-		r.Workload, r.Concurrency, r.Client, r.Accounts, r.DurationSeconds, r.Target)
+	pace := ""
+	if r.Rate > 0 {
+		pace = fmt.Sprintf(" paced together at %g calls a second,", r.Rate)
+	}
+	fmt.Fprintf(w, "workload %s: %d %s clients%s as %d accounts for %gs each phase, against %s\n",
+		r.Workload, r.Concurrency, r.Client, pace, r.Accounts, r.DurationSeconds, r.Target)
 	switch {
 	case r.Seeded > 0:
 		fmt.Fprintf(w, "%d connections seeded through the store in %.1fs (%.0f/s); the workload reads %d\n",

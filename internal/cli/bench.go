@@ -54,6 +54,7 @@ dxlab's figures as ratios to them.`,
 		workload := fs.String("workload", bench.Describe, "describe, create, mixed, paged or tags")
 		client := fs.String("client", bench.SDK, "sdk (the AWS SDK for Go's client, as users' programs call) or raw (the requests the SDK signed, replayed with net/http alone: a light client, as wrk is, so the server's cost is not diluted by the SDK's; needs dxlab's default auth, accept-any)")
 		concurrency := fs.Int("concurrency", 32, "clients calling at once")
+		rate := fs.Float64("rate", 0, "pace the clients' calls together at this many a second, each timed from when it was due (latency at a given load); 0 calls as fast as the clients can")
 		duration := fs.Duration("duration", 10*time.Second, "how long the load is measured (each baseline too)")
 		warmup := fs.Duration("warmup", time.Second, "how long the load runs before it is measured")
 		seed := fs.Int("seed", 0, "connections to write through the store before the run (bench's own dxlab only); every workload but create seeds 1000 on a new store when not told")
@@ -78,8 +79,8 @@ dxlab's figures as ratios to them.`,
 			if *output != "table" && *output != "json" {
 				return usagef("--output must be table or json, not %q", *output)
 			}
-			if *concurrency < 1 || *accounts < 1 || *accounts > 1000 || *duration <= 0 || *warmup < 0 || *seed < 0 {
-				return usagef("--concurrency and --accounts (at most 1000) must be at least 1, --duration positive, --warmup and --seed not negative")
+			if *concurrency < 1 || *accounts < 1 || *accounts > 1000 || *duration <= 0 || *warmup < 0 || *seed < 0 || *rate < 0 {
+				return usagef("--concurrency and --accounts (at most 1000) must be at least 1, --duration positive, --warmup, --seed and --rate not negative")
 			}
 			if *endpoint != "" && (*seed > 0 || *dataDir != "") {
 				return usagef("--seed and --data-dir are for the bench's own dxlab; a dxlab at --endpoint is populated through its API")
@@ -90,7 +91,7 @@ dxlab's figures as ratios to them.`,
 			}
 			opts := bench.Options{
 				Endpoint: *endpoint, OperatorToken: env("DXLAB_OPERATOR_TOKEN", ""), DataDir: *dataDir,
-				Workload: *workload, Client: *client, Concurrency: *concurrency, Duration: *duration, Warmup: *warmup,
+				Workload: *workload, Client: *client, Concurrency: *concurrency, Rate: *rate, Duration: *duration, Warmup: *warmup,
 				Seed: *seed, Accounts: *accounts, Region: *region, Baseline: *baseline, Progress: io.err,
 				ServerLog: slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: level})),
 			}
