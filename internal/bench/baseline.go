@@ -93,6 +93,7 @@ func sqliteInserts(ctx context.Context, dir string, rowBytes int, d time.Duratio
 	start := time.Now()
 	for time.Now().Before(end) && ctx.Err() == nil {
 		t0 := time.Now()
+		checkpoints.BeforeWrite()
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -13,27 +14,45 @@ import (
 // that takes the log past 1,000 pages, in the writing connection: in
 // dxlab's committer, where under a load of creates it was a seventh of
 // the time every write waits behind. So the writer connections leave it
-// off (wal_autocheckpoint 0), and a Checkpointer runs the same passive
-// checkpoint in a goroutine of its own, on another connection, while the
-// committer goes on: a passive checkpoint takes no lock a writer needs,
-// and copies only what no reader still needs from the log. Durability is
-// as before: a commit is in the log when it returns, and the log is synced
-// at each checkpoint.
+// off (wal_autocheckpoint 0), and a Checkpointer runs passive checkpoints
+// in a goroutine of its own, on another connection, while the committer
+// goes on: a passive checkpoint takes no lock a writer needs, and copies
+// only what no reader still needs from the log. Durability is as before:
+// a commit is in the log when it returns, and the log is synced at each
+// checkpoint.
+//
+// The log starts again from its beginning (instead of growing) only when a
+// write transaction begins with every frame of it copied back, and the
+// committer begins the next transaction as soon as one commits, before the
+// checkpointer has copied that one's frames: left to the background alone,
+// the log grew without end (550 MB in a few seconds of creates). So once
+// the log is past restartFrames, the committer, between two transactions,
+// runs a passive checkpoint itself (BeforeWrite): it copies the little
+// the background has not, and the transaction it then begins starts the
+// log again. A reader still reading from the log puts that off to the next
+// time.
 
 // Checkpointer runs passive checkpoints of one database in the background.
 type Checkpointer struct {
-	db    *sql.DB
-	poke  chan struct{}
-	stop  chan struct{}
-	done  chan struct{}
-	once  sync.Once
-	every time.Duration
+	db *sql.DB
+	// restart is set when the log is past restartFrames (BeforeWrite).
+	restart atomic.Bool
+	poke    chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+	every   time.Duration
 }
 
 // checkpointEvery is the least time between two checkpoints: what a
 // checkpoint copies is mostly pages the log holds several times over, so
 // a checkpoint per commit would copy more than one per tenth of a second.
 const checkpointEvery = 100 * time.Millisecond
+
+// restartFrames is the log's length (in pages) past which the writer
+// checkpoints before its next transaction, so that the log starts again:
+// SQLite's own automatic checkpoint's.
+const restartFrames = 1000
 
 // NewCheckpointer starts checkpointing db, whose connections write with
 // wal_autocheckpoint 0 (WriterDSN), each time Poke says it committed, at
@@ -53,6 +72,25 @@ func (c *Checkpointer) Poke() {
 	}
 }
 
+// BeforeWrite is called by the writer before it begins a transaction:
+// when the log has grown past restartFrames, it checkpoints first, so that
+// the transaction starts the log again.
+func (c *Checkpointer) BeforeWrite() {
+	if !c.restart.Load() {
+		return
+	}
+	c.restart.Store(false)
+	_, _ = c.checkpoint()
+}
+
+// checkpoint runs a passive checkpoint and tells how many frames the log
+// holds.
+func (c *Checkpointer) checkpoint() (frames int, err error) {
+	var busy, copied int
+	err = c.db.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+	return frames, err
+}
+
 // Stop ends the checkpoints and waits for one under way. Closing the
 // database then checkpoints what is left.
 func (c *Checkpointer) Stop() {
@@ -68,9 +106,11 @@ func (c *Checkpointer) loop() {
 		case <-c.stop:
 			return
 		}
-		// A failed checkpoint (a reader's snapshot, the database closing)
-		// is tried again at the next poke; it loses nothing.
-		_, _ = c.db.ExecContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)")
+		// A failed checkpoint (the database closing) is tried again at the
+		// next poke; it loses nothing.
+		if frames, err := c.checkpoint(); err == nil && frames > restartFrames {
+			c.restart.Store(true)
+		}
 		select {
 		case <-time.After(c.every):
 		case <-c.stop:

@@ -141,6 +141,7 @@ func (s *Store) runTx(first *job) (next *job) {
 		first.done <- outcome{err: err}
 		return s.nextIf(true)
 	}
+	s.checkpoints.BeforeWrite()
 	tx, err := s.writer.BeginTx(context.Background(), nil)
 	if err != nil {
 		first.done <- outcome{err: err}

@@ -293,6 +293,29 @@ type txn struct {
 	shared bool
 	// cache answers Get, for Peek (cache.go).
 	cache *recordCache
+	// bound holds the statements bound to tx, by text: a group
+	// transaction runs the same dozen statements for each of its calls,
+	// and binding one to the transaction anew each time cost an allocation
+	// and a lock of the pool.
+	bound map[string]*sql.Stmt
+}
+
+// stmt is the prepared statement q bound to the transaction, or nil while
+// q is not prepared yet.
+func (t *txn) stmt(ctx context.Context, q string) *sql.Stmt {
+	if st, ok := t.bound[q]; ok {
+		return st
+	}
+	st := t.stmts.get(q)
+	if st == nil {
+		return nil
+	}
+	if t.bound == nil {
+		t.bound = map[string]*sql.Stmt{}
+	}
+	b := t.tx.StmtContext(t.c(ctx), st)
+	t.bound[q] = b
+	return b
 }
 
 // c is the context a statement runs under.
@@ -311,34 +334,34 @@ func (t *txn) c(ctx context.Context) context.Context {
 // that holds a connection deadlocks once every connection is so held.
 
 func (t *txn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	st := t.stmts.get(q)
-	switch {
-	case t.tx == nil && st != nil:
-		return st.QueryContext(ctx, args...)
-	case t.tx == nil:
+	if t.tx == nil {
+		if st := t.stmts.get(q); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
 		return t.db.QueryContext(ctx, q, args...)
-	case st != nil:
-		return t.tx.StmtContext(t.c(ctx), st).QueryContext(t.c(ctx), args...)
+	}
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryContext(t.c(ctx), args...)
 	}
 	return t.tx.QueryContext(t.c(ctx), q, args...)
 }
 
 func (t *txn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	st := t.stmts.get(q)
-	switch {
-	case t.tx == nil && st != nil:
-		return st.QueryRowContext(ctx, args...)
-	case t.tx == nil:
+	if t.tx == nil {
+		if st := t.stmts.get(q); st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
 		return t.db.QueryRowContext(ctx, q, args...)
-	case st != nil:
-		return t.tx.StmtContext(t.c(ctx), st).QueryRowContext(t.c(ctx), args...)
+	}
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(t.c(ctx), args...)
 	}
 	return t.tx.QueryRowContext(t.c(ctx), q, args...)
 }
 
 func (t *txn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	if st := t.stmts.get(q); st != nil {
-		return t.tx.StmtContext(t.c(ctx), st).ExecContext(t.c(ctx), args...)
+	if st := t.stmt(ctx, q); st != nil {
+		return st.ExecContext(t.c(ctx), args...)
 	}
 	return t.tx.ExecContext(t.c(ctx), q, args...)
 }
