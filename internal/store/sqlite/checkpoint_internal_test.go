@@ -26,7 +26,7 @@ func TestLogStartsAgainUnderLoad(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	const clients, calls, records = 8, 1000, 32
+	const clients, calls, records = 8, 1500, 32
 	data := bytes.Repeat([]byte("x"), 3000) // about a page a record
 	var wg sync.WaitGroup
 	for c := range clients {
