@@ -98,7 +98,7 @@ func (s *Service) takeQuota(ctx context.Context, tx *resource.Tx, name, where st
 		region = ""
 	}
 	scope := "quota:" + name + ":" + who.Account + ":" + region + ":" + where
-	_, err := tx.ClaimAny(ctx, scope, limit, owner)
+	_, err := tx.ClaimNext(ctx, scope, limit, owner)
 	if errors.Is(err, resource.ErrNoSlot) {
 		what := map[string]string{
 			quotaLagsPerRegion:          "Another LAG in " + who.Region,
@@ -114,7 +114,7 @@ func (s *Service) takeQuota(ctx context.Context, tx *resource.Tx, name, where st
 // per connection, per gateway), whoever's the units are.
 func (s *Service) takeScopedQuota(ctx context.Context, tx *resource.Tx, name, of string, owner resource.Ref) error {
 	limit := s.quota(name)
-	_, err := tx.ClaimAny(ctx, "quota:"+name+":"+of, limit, owner)
+	_, err := tx.ClaimNext(ctx, "quota:"+name+":"+of, limit, owner)
 	if errors.Is(err, resource.ErrNoSlot) {
 		what := map[string]string{
 			quotaVgwsPerGateway: "Another virtual private gateway association on Direct Connect gateway " + of,

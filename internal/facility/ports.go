@@ -55,7 +55,7 @@ var ErrNoPort = errors.New("facility: no free port")
 
 // ClaimPort takes a free port of speed on device for owner, in tx.
 func ClaimPort(ctx context.Context, tx *resource.Tx, d Device, speed string, owner resource.Ref) (Port, error) {
-	i, err := tx.ClaimAny(ctx, portScope(d.ID, speed), d.Ports[speed], owner)
+	i, err := tx.ClaimNext(ctx, portScope(d.ID, speed), d.Ports[speed], owner)
 	if errors.Is(err, resource.ErrNoSlot) {
 		return Port{}, ErrNoPort
 	}

@@ -77,7 +77,7 @@ func (s *Service) takeQuota(ctx context.Context, tx *resource.Tx, provider strin
 		region = who.Region
 	}
 	scope := "quota:" + q.Name + ":" + who.Account + ":" + region
-	_, err := tx.ClaimAny(ctx, scope, limit, owner)
+	_, err := tx.ClaimNext(ctx, scope, limit, owner)
 	if errors.Is(err, resource.ErrNoSlot) {
 		return fault.New(fault.QuotaExceeded, "Another %s connection would exceed the quota of %d %s (quota %s).",
 			provider, limit, q.Description, q.Name)

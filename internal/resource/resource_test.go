@@ -249,3 +249,49 @@ func TestChangesAreEvents(t *testing.T) {
 		return nil
 	})
 }
+
+// ClaimNext takes keys in order (the one after the last it took), and any
+// free one when that is taken; released keys come round again. Every key
+// is claimed once, whatever the order.
+func TestClaimNextTakesKeysInOrder(t *testing.T) {
+	st := open(t)
+	ctx := as(partner, region)
+	const scope, n = "test-next", 5
+	claim := func(owner string) (int, error) {
+		var key int
+		_, err := resource.Update(ctx, st, now, func(tx *resource.Tx) (err error) {
+			key, err = tx.ClaimNext(ctx, scope, n, resource.Ref{Kind: "t.owner", ID: owner})
+			return err
+		})
+		return key, err
+	}
+	var got []int
+	for _, owner := range []string{"a", "b", "c"} {
+		key, err := claim(owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, key)
+	}
+	if !slices.Equal(got, []int{1, 2, 3}) {
+		t.Errorf("keys taken %v, want 1, 2, 3", got)
+	}
+	update(t, st, ctx, func(tx *resource.Tx) error { return tx.Release(ctx, "t.owner", "b") })
+	held := map[int]bool{1: true, 3: true}
+	for _, owner := range []string{"d", "e", "f"} {
+		key, err := claim(owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if held[key] {
+			t.Fatalf("key %d claimed twice", key)
+		}
+		held[key] = true
+	}
+	if len(held) != n {
+		t.Errorf("keys held %v, want all %d", held, n)
+	}
+	if _, err := claim("g"); !errors.Is(err, resource.ErrNoSlot) {
+		t.Errorf("a claim with every key held: %v", err)
+	}
+}

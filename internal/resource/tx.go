@@ -152,18 +152,28 @@ var ErrNoSlot = errors.New("resource: every slot is taken")
 // is nearly so.
 const randomProbes = 8
 
-// ClaimAny claims one free key of 1..n in scope for owner (a port of a
-// device, a unit of a quota) and returns it, or ErrNoSlot. Like every claim
-// it holds against concurrent transactions. It tries first the key after
-// the one it last took in the scope (claimHints), then random keys, then
+// ClaimAny claims one free key of 1..n in scope for owner (a block of
+// addresses on a device) and returns it, or ErrNoSlot. Like every claim it
+// holds against concurrent transactions. It tries random keys first, then
 // every key in turn.
 func (tx *Tx) ClaimAny(ctx context.Context, scope string, n int, owner Ref) (int, error) {
+	return tx.claimAny(ctx, scope, n, owner, false)
+}
+
+// ClaimNext is ClaimAny for keys that are taken in order (a device's
+// ports, a quota's units): it tries first the key after the one it last
+// took in the scope (claimHints).
+func (tx *Tx) ClaimNext(ctx context.Context, scope string, n int, owner Ref) (int, error) {
+	return tx.claimAny(ctx, scope, n, owner, true)
+}
+
+func (tx *Tx) claimAny(ctx context.Context, scope string, n int, owner Ref, next bool) (int, error) {
 	try := func(i int) (bool, error) {
 		err := tx.w.Claim(ctx, store.Claim{Scope: scope, Key: strconv.Itoa(i), OwnerKind: owner.Kind, OwnerID: owner.ID})
 		if errors.Is(err, store.ErrConflict) {
 			return false, nil
 		}
-		if err == nil {
+		if err == nil && next {
 			claimHints.took(scope, i)
 		}
 		return err == nil, err
@@ -171,9 +181,11 @@ func (tx *Tx) ClaimAny(ctx context.Context, scope string, n int, owner Ref) (int
 	if n <= 0 {
 		return 0, ErrNoSlot
 	}
-	if i := claimHints.next(scope); i <= n {
-		if ok, err := try(i); ok || err != nil {
-			return i, err
+	if next {
+		if i := claimHints.next(scope); i <= n {
+			if ok, err := try(i); ok || err != nil {
+				return i, err
+			}
 		}
 	}
 	for range min(randomProbes, n) {
@@ -192,7 +204,7 @@ func (tx *Tx) ClaimAny(ctx context.Context, scope string, n int, owner Ref) (int
 	return 0, ErrNoSlot
 }
 
-// claimHints remembers, per scope, the key ClaimAny last took in this
+// claimHints remembers, per scope, the key ClaimNext last took in this
 // process, so that the next claim tries the key after it first. Keys are
 // then taken in order and their rows land side by side, where random keys
 // put each claim of a batch of creates on a page of its own, every one of
