@@ -26,8 +26,8 @@ func TestLogStartsAgainUnderLoad(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	const clients, calls, records = 8, 1500, 32
-	data := bytes.Repeat([]byte("x"), 3000) // about a page a record
+	const clients, calls, records, size = 8, 2500, 4, 16000
+	data := bytes.Repeat([]byte("x"), size) // four pages a record
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Go(func() {
@@ -53,8 +53,9 @@ func TestLogStartsAgainUnderLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	written := int64(calls * records * 4096) // at least a page a record
-	if fi.Size() > written/2 {
-		t.Errorf("the log is %d MB after %d MB of pages written: it did not start again", fi.Size()>>20, written>>20)
+	written := int64(calls * records * size)
+	t.Logf("the log is %d MB after %d MB written", fi.Size()>>20, written>>20)
+	if fi.Size() > written*2/3 {
+		t.Errorf("the log is %d MB after %d MB written: it did not start again", fi.Size()>>20, written>>20)
 	}
 }
