@@ -48,9 +48,10 @@ type Checkpointer struct {
 // commit under load. Each checkpoint syncs the log and the database, and
 // on this machine's disk (ext4) a sync of many pages stalled the
 // committer's own writes to the log: paced at half of the most creates,
-// p99 was 8-11 times p50 with a checkpoint at most every 100 ms, 5-6.5
-// times at 10 ms, 4.3-5.5 at 3 ms (on tmpfs, where a sync is nothing,
-// about 4). The price is throughput: about 7% fewer creates at the most.
+// p99 was 7.6-11 times p50 with a checkpoint at most every 100 ms,
+// 5.2-6.4 times at 10 ms, 4.4-6.8 at 3 ms (on tmpfs, where a sync is
+// nothing, about 4). The price is throughput: about 7% fewer creates at
+// the most (docs/performance.md).
 const checkpointEvery = 3 * time.Millisecond
 
 // restartFrames is the log's length (in pages) past which the writer
