@@ -34,6 +34,24 @@ func Decode(body []byte, v any) error {
 	if body[0] != '{' {
 		return errors.New("request body must be a JSON object")
 	}
+	// A valid body (nearly every one) is checked by a scan that copies and
+	// allocates nothing; only an invalid one is read again to say where.
+	if !json.Valid(body) {
+		return whyInvalid(body)
+	}
+	exact, err := keepExact(body, reflect.TypeOf(v))
+	if err != nil {
+		return describe(err)
+	}
+	if err := json.Unmarshal(exact, v); err != nil {
+		return describe(err)
+	}
+	return nil
+}
+
+// whyInvalid says what is wrong with a body json.Valid refused: not one
+// JSON value, or one with data after it.
+func whyInvalid(body []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	var raw json.RawMessage
 	if err := dec.Decode(&raw); err != nil {
@@ -42,14 +60,7 @@ func Decode(body []byte, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("request body has data after the JSON object")
 	}
-	exact, err := keepExact(raw, reflect.TypeOf(v))
-	if err != nil {
-		return describe(err)
-	}
-	if err := json.Unmarshal(exact, v); err != nil {
-		return describe(err)
-	}
-	return nil
+	return errors.New("request body is not valid JSON")
 }
 
 // describe turns a decoding error into a sentence that names the member
