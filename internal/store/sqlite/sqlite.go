@@ -649,13 +649,9 @@ func (t *txn) setViewers(ctx context.Context, r store.Record, inserted bool) err
 	return nil
 }
 
-func (t *txn) Insert(ctx context.Context, r store.Record) error {
-	r.Version = 1
-	return t.insertAt(ctx, r)
-}
-
 // insertAt inserts a record at r.Version: a writeback's record, inserted
-// and updated within a call, is written once, at its last version.
+// and updated within a call, is written once, at its last version. (Every
+// write goes through a writeback: txn has no Insert or Update of its own.)
 func (t *txn) insertAt(ctx context.Context, r store.Record) error {
 	res, err := t.exec(ctx,
 		`INSERT INTO records (kind, id, account, region, parent, version, data, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -704,22 +700,6 @@ func (t *txn) execOne(ctx context.Context, query string, args ...any) error {
 		return store.ErrNotFound
 	}
 	return nil
-}
-
-func (t *txn) Update(ctx context.Context, r store.Record) error {
-	err := t.execOne(ctx,
-		`UPDATE records SET account = ?, region = ?, parent = ?, data = ?, state = ?, version = version + 1
-		 WHERE kind = ? AND id = ? AND version = ?`,
-		r.Account, r.Region, r.Parent, r.Data, r.State, r.Kind, r.ID, r.Version)
-	if errors.Is(err, store.ErrNotFound) {
-		if _, getErr := t.Get(ctx, r.Kind, r.ID); getErr == nil {
-			return store.ErrStale
-		}
-	}
-	if err != nil || r.KeepViewers {
-		return err
-	}
-	return t.setViewers(ctx, r, false)
 }
 
 func (t *txn) SetState(ctx context.Context, kind, id, state string) error {

@@ -190,11 +190,9 @@ func (w *writeback) Update(ctx context.Context, r store.Record) error {
 	if h.cur.Version != r.Version {
 		return store.ErrStale
 	}
-	viewers := h.cur.Viewers
+	// KeepViewers is not needed here: the flush compares the viewers with
+	// the stored ones and writes them only when they differ.
 	r = hold(r)
-	if r.KeepViewers {
-		r.Viewers = viewers
-	}
 	r.Version++
 	h.cur, h.dirty = r, true
 	w.keep(recKey{r.Kind, r.ID}, h)
@@ -299,7 +297,8 @@ func (w *writeback) SetState(ctx context.Context, kind, id, state string) error 
 }
 
 // Delete writes everything held first: deleting a record deletes its
-// claims and transitions too, which may be held.
+// pending transitions too, and those the call holds must be in SQLite for
+// the delete to find them.
 func (w *writeback) Delete(ctx context.Context, kind, id string) error {
 	if err := w.flush(ctx); err != nil {
 		return err
