@@ -57,10 +57,11 @@ type InsertStats struct {
 }
 
 // sqliteInserts measures how many single-row insert transactions a second
-// SQLite takes with dxlab's settings: one writer connection and
-// checkpoints beside it, as dxlab's store has, inserting rows shaped as dxlab's records (a two-column text
-// key, owner, region, parent, version, and a document of rowBytes) with
-// random ids, each in a transaction of its own, one after another, for d.
+// SQLite takes with dxlab's settings: one writer connection and checkpoints
+// beside it, as dxlab's store has, inserting rows shaped as dxlab's records
+// (a two-column text key, owner, region, parent, version, and a document of
+// rowBytes) with random ids, each in a transaction of its own, one after
+// another, for d.
 // It is the ceiling of a store that commits once per write.
 func sqliteInserts(ctx context.Context, dir string, rowBytes int, d time.Duration) (*InsertStats, error) {
 	db, err := sql.Open("sqlite", sqlite.WriterDSN(filepath.Join(dir, "baseline.db")))

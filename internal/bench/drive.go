@@ -92,8 +92,8 @@ func (p *phase) run(ctx context.Context) phaseResult {
 					// client sends it then, or at once when it is late,
 					// and the call's time counts from when it was due.
 					start = begin.Add(time.Duration(float64(paced.Add(1)-1) * float64(time.Second) / p.rate))
-					if !sleepUntil(ctx, start) {
-						break
+					if start.After(measureEnd) || !sleepUntil(ctx, start) {
+						break // due after the end: it would not count
 					}
 				}
 				inFlight.Add(1)
