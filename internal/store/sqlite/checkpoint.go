@@ -41,7 +41,6 @@ type Checkpointer struct {
 	stop    chan struct{}
 	done    chan struct{}
 	once    sync.Once
-	every   time.Duration
 }
 
 // checkpointEvery is the least time between two checkpoints: about one a
@@ -67,8 +66,7 @@ const restartFrames = 10000
 // wal_autocheckpoint 0 (WriterDSN), each time Poke says it committed, at
 // most once per checkpointEvery. Stop ends it.
 func NewCheckpointer(db *sql.DB) *Checkpointer {
-	c := &Checkpointer{db: db, poke: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
-		every: checkpointEvery}
+	c := &Checkpointer{db: db, poke: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	go c.loop()
 	return c
 }
@@ -109,6 +107,8 @@ func (c *Checkpointer) Stop() {
 
 func (c *Checkpointer) loop() {
 	defer close(c.done)
+	pause := time.NewTimer(0)
+	defer pause.Stop()
 	for {
 		select {
 		case <-c.poke:
@@ -120,8 +120,9 @@ func (c *Checkpointer) loop() {
 		if frames, err := c.checkpoint(); err == nil && frames > restartFrames {
 			c.restart.Store(true)
 		}
+		pause.Reset(checkpointEvery)
 		select {
-		case <-time.After(c.every):
+		case <-pause.C:
 		case <-c.stop:
 			return
 		}
