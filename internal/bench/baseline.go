@@ -122,6 +122,28 @@ func sqliteInserts(ctx context.Context, dir string, rowBytes int, d time.Duratio
 	}, nil
 }
 
+// CreateRowsStats is the floor of a create: the rows one leaves behind
+// and the reads it makes, written straight into the store's schema with
+// no store code around them (sqlite.CreateRows).
+type CreateRowsStats struct {
+	Creates   int     `json:"creates"`
+	PerSecond float64 `json:"perSecond"`
+	// PerTransaction is how many creates share a transaction.
+	PerTransaction int `json:"perTransaction"`
+}
+
+// sqliteCreateRows measures how many creates' rows a second SQLite takes,
+// for d: the most creates a second any write path over dxlab's schema
+// could answer, with everything above the store free.
+func sqliteCreateRows(ctx context.Context, dir string, d time.Duration) (*CreateRowsStats, error) {
+	end := time.Now().Add(d)
+	n, took, err := sqlite.CreateRows(ctx, dir, func(int) bool { return time.Now().Before(end) })
+	if err != nil {
+		return nil, err
+	}
+	return &CreateRowsStats{Creates: n, PerSecond: float64(n) / took.Seconds(), PerTransaction: sqlite.CreateRowsPerTx}, nil
+}
+
 // tempDir makes a directory for a baseline's files; remove it after.
 func tempDir() (string, func(), error) {
 	dir, err := os.MkdirTemp("", "dxlab-bench-baseline-")

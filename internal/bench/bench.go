@@ -4,8 +4,9 @@
 // a duration, and reports requests a second and latency percentiles per
 // operation, and errors by code. In the same run it can measure the
 // ceilings those figures are read against (a hello-world HTTP handler
-// driven by the same clients, and SQLite's single-row insert rate with
-// dxlab's settings) and reports each dxlab figure as a ratio to its ceiling.
+// driven by the same clients, SQLite's single-row insert rate with
+// dxlab's settings, and a create's rows alone in dxlab's schema) and
+// reports each dxlab figure as a ratio to its ceiling.
 //
 // It starts a dxlab of its own in this process, on a temporary data
 // directory under the instant profile, or drives one running elsewhere
@@ -27,6 +28,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/pprof"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -77,8 +79,9 @@ type Options struct {
 	Accounts int
 	// Region is where everything happens; default us-east-1.
 	Region string
-	// Baseline measures the hello-world and SQLite ceilings first, for the
-	// same Duration each.
+	// Baseline measures the hello-world and SQLite ceilings first (with
+	// creates in the workload, a create's rows alone too), for the same
+	// Duration each.
 	Baseline bool
 	// Progress gets progress lines while the run goes; nil for none.
 	Progress io.Writer
@@ -173,6 +176,9 @@ type Report struct {
 	HelloWorld       *OpStats     `json:"helloWorld,omitempty"`
 	HelloWorldAllocs float64      `json:"helloWorldAllocsPerRequest,omitempty"`
 	SQLiteInserts    *InsertStats `json:"sqliteInserts,omitempty"`
+	// SQLiteCreateRows is the floor of a create, with creates in the
+	// workload.
+	SQLiteCreateRows *CreateRowsStats `json:"sqliteCreateRows,omitempty"`
 	// Ratios are dxlab's figures over their ceilings.
 	Ratios []Ratio `json:"ratios,omitempty"`
 }
@@ -324,6 +330,18 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		remove()
 		if err != nil {
 			return nil, fmt.Errorf("sqlite baseline: %w", err)
+		}
+		if slices.ContainsFunc(ops, func(o operation) bool { return o.name == opCreate }) {
+			dir, remove, err := tempDir()
+			if err != nil {
+				return nil, err
+			}
+			say("sqlite: a create's rows alone for %s", opts.Duration)
+			rep.SQLiteCreateRows, err = sqliteCreateRows(ctx, dir, opts.Duration)
+			remove()
+			if err != nil {
+				return nil, fmt.Errorf("sqlite baseline of a create's rows: %w", err)
+			}
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -509,7 +527,8 @@ func (o *Options) profiler() func() func() {
 }
 
 // ratios reads dxlab's figures against their ceilings: reads against the
-// hello-world handler, creates against SQLite's insert transactions.
+// hello-world handler, creates against SQLite's insert transactions and
+// against a create's own rows in SQLite.
 func ratios(rep *Report, ops []operation) []Ratio {
 	var out []Ratio
 	if hw := rep.HelloWorld; hw != nil && hw.PerSecond > 0 {
@@ -536,6 +555,15 @@ func ratios(rep *Report, ops []operation) []Ratio {
 				name = opCreate + " req/s (of the mix) ÷ SQLite insert transactions/s"
 			}
 			out = append(out, Ratio{name, c.PerSecond / ins.PerSecond})
+		}
+	}
+	if rows := rep.SQLiteCreateRows; rows != nil && rows.PerSecond > 0 {
+		if c := rep.Op(opCreate); c != nil {
+			name := opCreate + " req/s ÷ a create's rows alone in SQLite/s"
+			if rep.Workload == Mixed {
+				name = opCreate + " req/s (of the mix) ÷ a create's rows alone in SQLite/s"
+			}
+			out = append(out, Ratio{name, c.PerSecond / rows.PerSecond})
 		}
 	}
 	return out

@@ -75,7 +75,10 @@ func TestMixedWithBaselines(t *testing.T) {
 	if ins := rep.SQLiteInserts; ins == nil || ins.Transactions == 0 || ins.RowBytes == 0 {
 		t.Errorf("sqlite: %+v", ins)
 	}
-	if len(rep.Ratios) != 3 {
+	if rows := rep.SQLiteCreateRows; rows == nil || rows.Creates == 0 || rows.PerSecond <= 0 || rows.PerTransaction == 0 {
+		t.Errorf("a create's rows: %+v", rows)
+	}
+	if len(rep.Ratios) != 4 {
 		t.Errorf("ratios: %+v", rep.Ratios)
 	}
 	if rep.AllocsPerRequest <= 0 {
@@ -85,12 +88,12 @@ func TestMixedWithBaselines(t *testing.T) {
 	if err := rep.Print(&out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"workload mixed", "300 connections seeded", opDescribe, opDescribeTags, "hello-world", "SQLite", "ratios to the ceilings", "total"} {
+	for _, want := range []string{"workload mixed", "300 connections seeded", opDescribe, opDescribeTags, "hello-world", "SQLite", "creates' rows alone", "ratios to the ceilings", "total"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out.String())
 		}
 	}
-	for _, want := range []string{"seeding 300 connections", "hello-world:", "sqlite:", "dxlab:", "req/s"} {
+	for _, want := range []string{"seeding 300 connections", "hello-world:", "sqlite:", "a create's rows", "dxlab:", "req/s"} {
 		if !strings.Contains(progress.String(), want) {
 			t.Errorf("the progress lacks %q:\n%s", want, progress.String())
 		}
@@ -109,7 +112,8 @@ func TestCreate(t *testing.T) {
 	if c == nil || c.Requests == 0 || c.Errors > 0 || rep.Seeded != 0 {
 		t.Errorf("%+v, seeded %d", c, rep.Seeded)
 	}
-	if len(rep.Ratios) != 1 || rep.Ratios[0].Value <= 0 {
+	// To SQLite's insert transactions, and to a create's rows alone.
+	if len(rep.Ratios) != 2 || rep.Ratios[0].Value <= 0 || rep.Ratios[1].Value <= rep.Ratios[0].Value {
 		t.Errorf("ratios: %+v", rep.Ratios)
 	}
 }

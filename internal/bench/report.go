@@ -41,6 +41,10 @@ func (r *Report) Print(w io.Writer) error {
 		fmt.Fprintf(w, "SQLite, dxlab's settings: %.0f single-row insert transactions/s (%d bytes a row; p50 %.3f ms, p99 %.3f ms, max %.2f ms)\n",
 			ins.PerSecond, ins.RowBytes, ins.P50, ins.P99, ins.Max)
 	}
+	if rows := r.SQLiteCreateRows; rows != nil {
+		fmt.Fprintf(w, "SQLite, dxlab's settings and schema: %.0f creates' rows alone/s (a create's claims, record, events and reads, %d to a transaction, no store code)\n",
+			rows.PerSecond, rows.PerTransaction)
+	}
 	fmt.Fprintf(w, "allocations per request in this process (the clients' and the server's when it runs here): %.0f", r.AllocsPerRequest)
 	if r.HelloWorld != nil {
 		fmt.Fprintf(w, ", hello-world %.0f", r.HelloWorldAllocs)

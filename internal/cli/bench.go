@@ -46,8 +46,11 @@ before the run: a bench-only path that copies a connection the service
 created, so that every Describe sees them as it sees created ones; they
 claim no port or quota. --baseline first measures the ceilings: a
 hello-world HTTP handler driven by the same clients, and SQLite's
-single-row insert transactions with dxlab's settings; the report gives
-dxlab's figures as ratios to them.`,
+single-row insert transactions with dxlab's settings; with creates in the
+workload, also a create's rows alone (its claims, record, events and
+reads) written straight into dxlab's schema, the most creates a second
+any write path over it could answer. The report gives dxlab's figures as
+ratios to them.`,
 	flags: func(fs *flag.FlagSet, io *stdio) func(context.Context, []string) error {
 		endpoint := fs.String("endpoint", "", "URL of a running dxlab to drive; empty starts one in this process")
 		dataDir := fs.String("data-dir", "", "for the bench's own dxlab: a data directory to use and keep instead of a temporary one")
