@@ -548,23 +548,23 @@ func ratios(rep *Report, ops []operation) []Ratio {
 			}
 		}
 	}
-	if ins := rep.SQLiteInserts; ins != nil && ins.PerSecond > 0 {
-		if c := rep.Op(opCreate); c != nil {
-			name := opCreate + " req/s ÷ SQLite insert transactions/s"
-			if rep.Workload == Mixed {
-				name = opCreate + " req/s (of the mix) ÷ SQLite insert transactions/s"
-			}
-			out = append(out, Ratio{name, c.PerSecond / ins.PerSecond})
+	// Creates against a ceiling of SQLite's, per second.
+	creates := func(ceiling string, perSecond float64) {
+		c := rep.Op(opCreate)
+		if c == nil || perSecond <= 0 {
+			return
 		}
+		of := ""
+		if rep.Workload == Mixed {
+			of = " (of the mix)"
+		}
+		out = append(out, Ratio{opCreate + " req/s" + of + " ÷ " + ceiling, c.PerSecond / perSecond})
 	}
-	if rows := rep.SQLiteCreateRows; rows != nil && rows.PerSecond > 0 {
-		if c := rep.Op(opCreate); c != nil {
-			name := opCreate + " req/s ÷ a create's rows alone in SQLite/s"
-			if rep.Workload == Mixed {
-				name = opCreate + " req/s (of the mix) ÷ a create's rows alone in SQLite/s"
-			}
-			out = append(out, Ratio{name, c.PerSecond / rows.PerSecond})
-		}
+	if ins := rep.SQLiteInserts; ins != nil {
+		creates("SQLite insert transactions/s", ins.PerSecond)
+	}
+	if rows := rep.SQLiteCreateRows; rows != nil {
+		creates("a create's rows alone in SQLite/s", rows.PerSecond)
 	}
 	return out
 }
