@@ -123,8 +123,8 @@ func sqliteInserts(ctx context.Context, dir string, rowBytes int, d time.Duratio
 }
 
 // CreateRowsStats is the floor of a create: the rows one leaves behind
-// and the reads it makes, written straight into the store's schema with
-// no store code around them (sqlite.CreateRows).
+// and the reads it makes, through the store's own statements with no
+// group commit, write-back or service around them (sqlite.CreateRows).
 type CreateRowsStats struct {
 	Creates   int     `json:"creates"`
 	PerSecond float64 `json:"perSecond"`

@@ -42,7 +42,7 @@ func (r *Report) Print(w io.Writer) error {
 			ins.PerSecond, ins.RowBytes, ins.P50, ins.P99, ins.Max)
 	}
 	if rows := r.SQLiteCreateRows; rows != nil {
-		fmt.Fprintf(w, "SQLite, dxlab's settings and schema: %.0f creates' rows alone/s (a create's claims, record, events and reads, %d to a transaction, no store code)\n",
+		fmt.Fprintf(w, "SQLite, dxlab's settings and schema: %.0f creates' rows alone/s (a create's claims, record, events and reads through the store's statements alone, %d to a transaction)\n",
 			rows.PerSecond, rows.PerTransaction)
 	}
 	fmt.Fprintf(w, "allocations per request in this process (the clients' and the server's when it runs here): %.0f", r.AllocsPerRequest)

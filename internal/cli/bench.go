@@ -48,8 +48,8 @@ claim no port or quota. --baseline first measures the ceilings: a
 hello-world HTTP handler driven by the same clients, and SQLite's
 single-row insert transactions with dxlab's settings; with creates in the
 workload, also a create's rows alone (its claims, record, events and
-reads) written straight into dxlab's schema, the most creates a second
-any write path over it could answer. The report gives dxlab's figures as
+reads) through the store's own statements with nothing around them, the
+most creates a second any write path over them could answer. The report gives dxlab's figures as
 ratios to them.`,
 	flags: func(fs *flag.FlagSet, io *stdio) func(context.Context, []string) error {
 		endpoint := fs.String("endpoint", "", "URL of a running dxlab to drive; empty starts one in this process")

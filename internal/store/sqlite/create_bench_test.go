@@ -124,8 +124,8 @@ var device = store.Record{Kind: "facility.device", ID: "EqDC2-dev", Region: "us-
 	Data: []byte(`{"location":"EqDC2","ports":{"1G":48,"10G":48}}`)}
 
 // BenchmarkCreateRows is the floor beneath BenchmarkCreateShapedCall: a
-// create's rows and reads written straight into the store's schema with no
-// store code around them (sqlite.CreateRows). Against dxlab bench's
+// create's reads and rows through the store's own statements, with no
+// group commit, write-back or savepoints around them (sqlite.CreateRows). Against dxlab bench's
 // single-row insert transactions (--baseline), it bounds the ratio
 // CreateConnection can reach over this schema.
 func BenchmarkCreateRows(b *testing.B) {

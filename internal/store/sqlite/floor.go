@@ -2,81 +2,58 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"path/filepath"
 	"time"
+
+	"github.com/dxlab/dxlab/internal/store"
 )
 
 // The floor of a create: for dxlab bench's baseline and the store's
-// benchmarks only. It writes, with prepared statements, straight into this
-// store's schema and with its settings (one writer, checkpoints beside
-// it), the rows a CreateConnection under the instant profile leaves behind
-// and the reads it makes, CreateRowsPerTx creates to a transaction, one
-// after another, with none of the store's code around them: no write path
-// over this schema can give a create less of the single writer's time.
+// benchmarks only. It runs, through the store's own statements (txn) on
+// its writer and with its checkpoints, the reads a CreateConnection under
+// the instant profile makes and the rows it leaves behind,
+// CreateRowsPerTx creates to a transaction, one after another: no group
+// commit, no write-back, no savepoints, no service around them. No write
+// path over this schema and these statements can give a create less of
+// the single writer's time.
 
 // CreateRowsPerTx is about what a group transaction holds under dxlab
 // bench's 32 clients.
 const CreateRowsPerTx = 32
 
-const (
-	floorIDFree     = `SELECT 1 FROM records WHERE kind = ? AND id = ?`
-	floorClaim      = `INSERT INTO claims (scope, key, owner_kind, owner_id) VALUES (?, ?, ?, ?) ON CONFLICT (scope, key) DO NOTHING`
-	floorGet        = `SELECT data FROM records WHERE kind = ? AND id = ?`
-	floorByParent   = `SELECT id FROM records WHERE kind = ? AND parent = ? ORDER BY id`
-	floorRecord     = `INSERT INTO records (kind, id, account, region, parent, version, data, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	floorEvents     = `INSERT INTO events (seq, at, resource_kind, resource_id, account, viewers, region, action, from_state, to_state, cause) VALUES ` + "(?, ?, ?, ?, ?, 'null', ?, ?, ?, ?, '{}'), (?, ?, ?, ?, ?, 'null', ?, ?, ?, ?, '{}'), (?, ?, ?, ?, ?, 'null', ?, ?, ?, ?, '{}')"
-	floorEventOwner = `INSERT INTO event_accounts (account, seq) VALUES (?, ?), (?, ?), (?, ?)`
-)
+// floorDevice is the device every connection's port is on, which a create
+// reads.
+var floorDevice = store.Record{Kind: "facility.device", ID: "EqDC2-dev", Region: "us-east-1", Version: 1,
+	Data: []byte(`{"location":"EqDC2","ports":{"1G":48,"10G":48}}`)}
 
-// CreateRows makes a database in dir and writes creates' rows into it, a
+// CreateRows makes a store in dir and writes creates' rows into it, a
 // transaction at a time, while more(creates written so far) says so. It
 // returns the creates written and the time they took.
 func CreateRows(ctx context.Context, dir string, more func(done int) bool) (int, time.Duration, error) {
-	s, err := Open(dir) // the schema
+	s, err := Open(dir)
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := s.Close(); err != nil {
+	defer s.Close()
+	if err := s.Update(ctx, func(w store.Writer) error { return w.Insert(ctx, floorDevice) }); err != nil {
 		return 0, 0, err
 	}
-	db, err := sql.Open("sqlite", WriterDSN(filepath.Join(dir, FileName)))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(2)
-	checkpoints := NewCheckpointer(db)
-	defer checkpoints.Stop()
-	prepared := map[string]*sql.Stmt{}
-	for _, q := range []string{floorIDFree, floorClaim, floorGet, floorByParent, floorRecord, floorEvents, floorEventOwner} {
-		st, err := db.PrepareContext(ctx, q)
-		if err != nil {
-			return 0, 0, err
-		}
-		defer st.Close()
-		prepared[q] = st
-	}
-	// The device every connection's port is on, which a create reads.
-	device := []byte(`{"location":"EqDC2","ports":{"1G":48,"10G":48}}`)
-	if _, err := prepared[floorRecord].ExecContext(ctx, "facility.device", "EqDC2-dev", "", "us-east-1", "", 1, device, "available"); err != nil {
-		return 0, 0, err
-	}
+	// The committer stays idle: the transactions below are begun on its
+	// writer directly, as it begins its own.
 	start, n := time.Now(), 0
 	for more(n) {
 		if err := ctx.Err(); err != nil {
 			return n, time.Since(start), err
 		}
-		checkpoints.BeforeWrite()
-		tx, err := db.BeginTx(ctx, nil)
+		s.checkpoints.BeforeWrite()
+		tx, err := s.writer.BeginTx(ctx, nil)
 		if err != nil {
 			return n, time.Since(start), err
 		}
+		t := &txn{tx: tx, stmts: s.writeStmts, shared: true}
 		for k := 0; k < CreateRowsPerTx && (k == 0 || more(n)); k++ {
 			n++
-			if err := createRows(ctx, tx, prepared, int64(n)); err != nil {
+			if err := createRows(ctx, t, int64(n)); err != nil {
 				tx.Rollback()
 				return n, time.Since(start), err
 			}
@@ -84,57 +61,48 @@ func CreateRows(ctx context.Context, dir string, more func(done int) bool) (int,
 		if err := tx.Commit(); err != nil {
 			return n, time.Since(start), err
 		}
-		checkpoints.Poke()
+		s.checkpoints.Poke()
 	}
 	return n, time.Since(start), nil
 }
 
-// createRows writes the i-th create's rows in tx, and makes its reads: the
+// createRows makes the i-th create's reads and writes its rows, in t: the
 // id found free, its two claims (a quota unit, a port), the device, the
 // VIFs on it listed at each of its two state changes, its record at its
 // last version, three events (created, pending, available) and their
 // owner's rows.
-func createRows(ctx context.Context, tx *sql.Tx, prepared map[string]*sql.Stmt, i int64) error {
-	st := func(q string) *sql.Stmt { return tx.StmtContext(ctx, prepared[q]) }
+func createRows(ctx context.Context, t *txn, i int64) error {
 	const kind, region = "dx.connection", "us-east-1"
 	id := fmt.Sprintf("dxcon-%08x", uint32(i*2654435761)) // random-looking, as the service's are
 	account := fmt.Sprintf("1111000000%02d", i%4)
-	var one int
-	if err := st(floorIDFree).QueryRowContext(ctx, kind, id).Scan(&one); !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("id %s is not free (%v)", id, err)
+	if taken, err := t.exists(ctx, kind, id); err != nil {
+		return err
+	} else if taken {
+		return fmt.Errorf("id %s is taken", id)
 	}
 	for _, scope := range []string{"quota:connections-per-location:" + account + ":" + region + ":EqDC2", "port:EqDC2-dev:1G"} {
-		if _, err := st(floorClaim).ExecContext(ctx, scope, fmt.Sprint(i), kind, id); err != nil {
+		if err := t.Claim(ctx, store.Claim{Scope: scope, Key: fmt.Sprint(i), OwnerKind: kind, OwnerID: id}); err != nil {
 			return err
 		}
 	}
-	var device []byte
-	if err := st(floorGet).QueryRowContext(ctx, "facility.device", "EqDC2-dev").Scan(&device); err != nil {
+	if _, err := t.get(ctx, floorDevice.Kind, floorDevice.ID); err != nil {
 		return err
 	}
 	for range 2 {
-		rows, err := st(floorByParent).QueryContext(ctx, "dx.vif", kind+"/"+id)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-		}
-		if err := rows.Close(); err != nil {
+		if _, err := t.List(ctx, store.ListQuery{Kind: "dx.vif", Parent: kind + "/" + id}); err != nil {
 			return err
 		}
 	}
 	doc := fmt.Appendf(nil, `{"name":"bench %d","state":"available","location":"EqDC2","bandwidth":"1Gbps","device":"EqDC2-dev","port":%d,"tags":[],"createdAt":"2026-03-04T05:06:07Z"}`, i, i)
-	if _, err := st(floorRecord).ExecContext(ctx, kind, id, account, region, "", 3, doc, "available"); err != nil {
+	r := store.Record{Kind: kind, ID: id, Account: account, Region: region, Version: 3, Data: doc, State: "available"}
+	if err := t.insertAt(ctx, r); err != nil {
 		return err
 	}
-	seq, at := 3*i, time.Now().UnixNano()
-	var args []any
+	at := time.Now()
+	var events []store.Event
 	for k, change := range [][3]string{{"create", "", "requested"}, {"update", "requested", "pending"}, {"update", "pending", "available"}} {
-		args = append(args, seq+int64(k), at, kind, id, account, region, change[0], change[1], change[2])
+		events = append(events, store.Event{Seq: 3*i + int64(k), At: at, ResourceKind: kind, ResourceID: id, Account: account, Region: region,
+			Action: change[0], From: change[1], To: change[2]})
 	}
-	if _, err := st(floorEvents).ExecContext(ctx, args...); err != nil {
-		return err
-	}
-	_, err := st(floorEventOwner).ExecContext(ctx, account, seq, account, seq+1, account, seq+2)
-	return err
+	return t.appendEvents(ctx, events)
 }
