@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -49,8 +50,8 @@ hello-world HTTP handler driven by the same clients, and SQLite's
 single-row insert transactions with dxlab's settings; with creates in the
 workload, also a create's rows alone (its claims, record, events and
 reads) through the store's own statements with nothing around them, the
-most creates a second any write path over them could answer. The report gives dxlab's figures as
-ratios to them.`,
+most creates a second any write path over them could answer. The report
+gives dxlab's figures as ratios to them.`,
 	flags: func(fs *flag.FlagSet, io *stdio) func(context.Context, []string) error {
 		endpoint := fs.String("endpoint", "", "URL of a running dxlab to drive; empty starts one in this process")
 		dataDir := fs.String("data-dir", "", "for the bench's own dxlab: a data directory to use and keep instead of a temporary one")
@@ -82,8 +83,8 @@ ratios to them.`,
 			if *output != "table" && *output != "json" {
 				return usagef("--output must be table or json, not %q", *output)
 			}
-			if *concurrency < 1 || *accounts < 1 || *accounts > 1000 || *duration <= 0 || *warmup < 0 || *seed < 0 || *rate < 0 {
-				return usagef("--concurrency and --accounts (at most 1000) must be at least 1, --duration positive, --warmup, --seed and --rate not negative")
+			if *concurrency < 1 || *accounts < 1 || *accounts > 1000 || *duration <= 0 || *warmup < 0 || *seed < 0 || !(*rate >= 0) || math.IsInf(*rate, 0) {
+				return usagef("--concurrency and --accounts (at most 1000) must be at least 1, --duration positive, --warmup, --seed and --rate not negative (and --rate a finite number)")
 			}
 			if *endpoint != "" && (*seed > 0 || *dataDir != "") {
 				return usagef("--seed and --data-dir are for the bench's own dxlab; a dxlab at --endpoint is populated through its API")
